@@ -1,0 +1,65 @@
+# QuantumNet: make, make check, make demo, make bench, make style, make clean.
+#
+# The module is built against Debian's amd64 kernel headers (the newest
+# installed, see tools/kernel-release; KDIR= overrides), never against the
+# running kernel, which on a build host is usually another one.
+
+KREL := $(shell KDIR=$(KDIR) tools/kernel-release 2>/dev/null)
+KDIR ?= /lib/modules/$(KREL)/build
+export KREL KDIR
+
+BUILD := $(CURDIR)/build
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+SRCFILES := $(BUILD)/linux-source
+export BUILD
+
+.PHONY: all module userspace tests deps check demo bench style clean
+
+all: module userspace
+
+module:
+	@test -n "$(KREL)" || { echo "no Debian kernel headers found: run make deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace BUILD=$(BUILD)
+
+# Files taken from Debian's linux-source-6.1 package at build time and never
+# committed: the kselftest harness and checkpatch.
+$(SRCFILES)/.stamp: $(LINUX_SRC_TAR)
+	rm -rf $(SRCFILES) && mkdir -p $(SRCFILES)
+	tar -C $(SRCFILES) --strip-components=1 -xJf $(LINUX_SRC_TAR) \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	touch $@
+
+tests: $(SRCFILES)/.stamp userspace
+	$(MAKE) -C tests BUILD=$(BUILD) KSFT=$(SRCFILES)/tools/testing/selftests
+
+deps:
+	@tools/deps
+
+check: deps
+	$(MAKE) all tests
+	tests/run
+
+demo: deps
+	$(MAKE) all
+	tools/vm/run -- tools/demo
+
+bench: deps
+	$(MAKE) all tests
+	@echo "no benchmarks yet"
+
+style: $(SRCFILES)/.stamp
+	perl $(SRCFILES)/scripts/checkpatch.pl --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h kmod/uapi/linux/*.h
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C userspace BUILD=$(BUILD) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Links: creation, lookup, the rules a link's settings obey, and teardown.
+ *
+ * Locking: every function here that takes a struct qkd_net runs with its
+ * lock (qkd_net.lock) held; the lock protects the list of links, their
+ * settings and the id counter. Links are allocated from their own slab
+ * cache, so that a link left behind at unload is reported by the slab
+ * allocator (kmem_cache_destroy() complains about remaining objects).
+ */
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+
+#include "link.h"
+#include "netns.h"
+
+unsigned int qkd_max_pool_keys __read_mostly = 65536;
+module_param_named(max_pool_keys, qkd_max_pool_keys, uint, 0644);
+MODULE_PARM_DESC(max_pool_keys, "Largest capacity of one link's pool, in keys per direction");
+
+unsigned int qkd_max_links __read_mostly = 65536;
+module_param_named(max_links, qkd_max_links, uint, 0644);
+MODULE_PARM_DESC(max_links, "Most links one network namespace may hold");
+
+static struct kmem_cache *link_cache;
+
+int qkd_link_init(void)
+{
+	link_cache = kmem_cache_create("qkd_link", sizeof(struct qkd_link), 0,
+				       SLAB_ACCOUNT, NULL);
+	return link_cache ? 0 : -ENOMEM;
+}
+
+void qkd_link_exit(void)
+{
+	kmem_cache_destroy(link_cache);
+}
+
+/* Names appear in keyring descriptions ("LINK:DIR:KEYID"): no ':' there. */
+bool qkd_link_name_valid(const char *name)
+{
+	const char *p;
+
+	if (!*name)
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+void qkd_link_cfg_defaults(struct qkd_link_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = QKD_MODE_TUNNEL;
+	cfg->cipher = QKD_CIPHER_AES_GCM_256;
+	cfg->key_bits = QKD_LINK_DEFAULT_KEY_BITS;
+	cfg->capacity = QKD_LINK_DEFAULT_CAPACITY;
+	cfg->low_water = QKD_LINK_DEFAULT_CAPACITY / 4;
+	cfg->rekey_time = QKD_LINK_DEFAULT_REKEY_TIME;
+	cfg->on_empty = QKD_ON_EMPTY_HOLD;
+	cfg->max_key_age = QKD_LINK_DEFAULT_MAX_KEY_AGE;
+	cfg->consumer = QKD_CONSUMER_XFRM;
+	cfg->rx_window = QKD_LINK_DEFAULT_RX_WINDOW;
+}
+
+static unsigned int cipher_key_bits(u8 cipher)
+{
+	switch (cipher) {
+	case QKD_CIPHER_AES_GCM_128:
+		return 128;
+	case QKD_CIPHER_AES_GCM_256:
+	case QKD_CIPHER_CHACHA20_POLY1305:
+	default:
+		return 256;
+	}
+}
+
+/* The attribute a refusal points at: the one in the request, if any. */
+static struct nlattr *attr(struct nlattr **tb, int type)
+{
+	return tb ? tb[type] : NULL;
+}
+
+/* For a rule between two settings: the first of them the request holds. */
+static struct nlattr *either(struct nlattr **tb, int first, int second)
+{
+	return attr(tb, first) ?: attr(tb, second);
+}
+
+/*
+ * The rules that involve more than one setting, or other links. The single
+ * values have passed the netlink policy already; @self is the link being
+ * changed (NULL for a new one), which may keep its own reqid and if-id.
+ */
+int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
+			const struct qkd_link_cfg *cfg, struct nlattr **tb,
+			struct netlink_ext_ack *extack)
+{
+	struct qkd_link *other;
+
+	lockdep_assert_held(&qn->lock);
+
+	if (cfg->reqid && cfg->if_id) {
+		NL_SET_ERR_MSG_ATTR(extack, either(tb, QKD_A_LINK_IF_ID, QKD_A_LINK_REQID),
+				    "reqid and if-id exclude each other");
+		return -EINVAL;
+	}
+	if (cfg->key_bits % 8) {
+		NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_KEY_BITS),
+				    "key-bits must be a multiple of 8");
+		return -EINVAL;
+	}
+	if (cfg->key_bits < cipher_key_bits(cfg->cipher)) {
+		NL_SET_ERR_MSG_ATTR(extack, either(tb, QKD_A_LINK_KEY_BITS, QKD_A_LINK_CIPHER),
+				    "key-bits too short for the cipher");
+		return -EINVAL;
+	}
+	if (cfg->capacity > READ_ONCE(qkd_max_pool_keys)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_CAPACITY),
+				    "capacity above the module's max_pool_keys");
+		return -ERANGE;
+	}
+	if (cfg->low_water > cfg->capacity) {
+		NL_SET_ERR_MSG_ATTR(extack, either(tb, QKD_A_LINK_LOW_WATER, QKD_A_LINK_CAPACITY),
+				    "low-water above the capacity");
+		return -ERANGE;
+	}
+	if (cfg->max_key_age && cfg->max_key_age < cfg->rekey_time) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    either(tb, QKD_A_LINK_MAX_KEY_AGE, QKD_A_LINK_REKEY_TIME),
+				    "max-key-age below rekey-time");
+		return -ERANGE;
+	}
+	if (cfg->local_family && cfg->peer_family &&
+	    cfg->local_family != cfg->peer_family) {
+		NL_SET_ERR_MSG_ATTR(extack, either(tb, QKD_A_LINK_PEER_ADDR, QKD_A_LINK_LOCAL_ADDR),
+				    "local-addr and peer-addr are of different families");
+		return -EINVAL;
+	}
+
+	list_for_each_entry(other, &qn->links, node) {
+		if (other == self)
+			continue;
+		if (cfg->reqid && other->cfg.reqid == cfg->reqid) {
+			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_REQID),
+					    "reqid already bound to another link");
+			return -EEXIST;
+		}
+		if (cfg->if_id && other->cfg.if_id == cfg->if_id) {
+			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_IF_ID),
+					    "if-id already bound to another link");
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+struct qkd_link *qkd_link_find(struct qkd_net *qn, const char *name)
+{
+	struct qkd_link *link;
+
+	lockdep_assert_held(&qn->lock);
+
+	list_for_each_entry(link, &qn->links, node)
+		if (!strcmp(link->name, name))
+			return link;
+	return NULL;
+}
+
+/* @name and @cfg have been checked by the caller. */
+struct qkd_link *qkd_link_create(struct qkd_net *qn, const char *name,
+				 const struct qkd_link_cfg *cfg,
+				 struct netlink_ext_ack *extack)
+{
+	struct qkd_link *link;
+
+	lockdep_assert_held(&qn->lock);
+
+	if (qn->n_links >= READ_ONCE(qkd_max_links)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many links in this namespace (module parameter max_links)");
+		return ERR_PTR(-ENOSPC);
+	}
+	/* Ids are never reused; after 2^32 creations the namespace is full. */
+	if (!qn->next_id) {
+		NL_SET_ERR_MSG(extack, "link ids of this namespace are exhausted");
+		return ERR_PTR(-ENOSPC);
+	}
+
+	link = kmem_cache_zalloc(link_cache, GFP_KERNEL);
+	if (!link)
+		return ERR_PTR(-ENOMEM);
+
+	strscpy(link->name, name, sizeof(link->name));
+	link->cfg = *cfg;
+	link->id = qn->next_id++;
+	list_add_tail(&link->node, &qn->links);
+	qn->n_links++;
+	qn->genid++;
+	return link;
+}
+
+void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
+{
+	lockdep_assert_held(&qn->lock);
+
+	list_del(&link->node);
+	qn->n_links--;
+	qn->genid++;
+	kmem_cache_free(link_cache, link);
+}
+
+void qkd_links_flush(struct qkd_net *qn)
+{
+	struct qkd_link *link, *tmp;
+
+	list_for_each_entry_safe(link, tmp, &qn->links, node)
+		qkd_link_destroy(qn, link);
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "qkd": policies, then the commands.
+ *
+ * Every command runs in process context under genl_mutex (the family is not
+ * parallel_ops) and takes the namespace's qkd_net.lock around its work. A
+ * request is checked in three steps: the policy (types, lengths, ranges),
+ * then qkd_link_cfg_verify() on the whole resulting link, then the change,
+ * so that a refused request changes nothing.
+ */
+#include <net/genetlink.h>
+
+#include "link.h"
+#include "netlink.h"
+#include "netns.h"
+
+static const struct nla_policy link_policy[QKD_A_MAX + 1] = {
+	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
+	[QKD_A_LINK_ID]		= { .type = NLA_REJECT,
+				    .reject_message = "id is assigned by the kernel" },
+	[QKD_A_LINK_LOCAL_SAE]	= { .type = NLA_NUL_STRING, .len = QKD_SAE_ID_MAX },
+	[QKD_A_LINK_PEER_SAE]	= { .type = NLA_NUL_STRING, .len = QKD_SAE_ID_MAX },
+	[QKD_A_LINK_LOCAL_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr),
+						   sizeof(struct in6_addr)),
+	[QKD_A_LINK_PEER_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr),
+						   sizeof(struct in6_addr)),
+	[QKD_A_LINK_REQID]	= { .type = NLA_U32 },
+	[QKD_A_LINK_IF_ID]	= { .type = NLA_U32 },
+	[QKD_A_LINK_MODE]	= NLA_POLICY_MAX(NLA_U8, QKD_MODE_MAX),
+	[QKD_A_LINK_CIPHER]	= NLA_POLICY_MAX(NLA_U8, QKD_CIPHER_MAX),
+	[QKD_A_LINK_KEY_BITS]	= NLA_POLICY_RANGE(NLA_U16, QKD_KEY_BITS_MIN, QKD_KEY_BITS_MAX),
+	[QKD_A_LINK_CAPACITY]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[QKD_A_LINK_LOW_WATER]	= { .type = NLA_U32 },
+	[QKD_A_LINK_REKEY_TIME]	= { .type = NLA_U32 },
+	[QKD_A_LINK_REKEY_BYTES] = { .type = NLA_U64 },
+	[QKD_A_LINK_REKEY_PACKETS] = { .type = NLA_U64 },
+	[QKD_A_LINK_ON_EMPTY]	= NLA_POLICY_MAX(NLA_U8, QKD_ON_EMPTY_MAX),
+	[QKD_A_LINK_MAX_KEY_AGE] = { .type = NLA_U32 },
+	[QKD_A_LINK_CONSUMER]	= NLA_POLICY_MAX(NLA_U8, QKD_CONSUMER_MAX),
+	[QKD_A_LINK_RX_WINDOW]	= NLA_POLICY_RANGE(NLA_U8, 1, QKD_RX_WINDOW_MAX),
+};
+
+/* Commands that only name a link take nothing else. */
+static const struct nla_policy link_name_policy[QKD_A_MAX + 1] = {
+	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
+};
+
+static struct genl_family qkd_genl_family;
+
+static const char *link_name(struct genl_info *info)
+{
+	const char *name;
+
+	if (GENL_REQ_ATTR_CHECK(info, QKD_A_LINK_NAME)) {
+		GENL_SET_ERR_MSG(info, "link name is required");
+		return NULL;
+	}
+	name = nla_data(info->attrs[QKD_A_LINK_NAME]);
+	if (!qkd_link_name_valid(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_LINK_NAME],
+				    "link name must be letters, digits, '.', '_' or '-'");
+		return NULL;
+	}
+	return name;
+}
+
+static int addr_apply(struct nlattr *nla, u16 *family, xfrm_address_t *addr,
+		      struct netlink_ext_ack *extack)
+{
+	if (!nla)
+		return 0;
+
+	switch (nla_len(nla)) {
+	case sizeof(struct in_addr):
+		*family = AF_INET;
+		break;
+	case sizeof(struct in6_addr):
+		*family = AF_INET6;
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, nla, sizeof(*addr));
+	return 0;
+}
+
+/* Copies every setting present in the request over @cfg. */
+static int link_cfg_apply(struct qkd_link_cfg *cfg, struct nlattr **tb,
+			  struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (tb[QKD_A_LINK_LOCAL_SAE])
+		nla_strscpy(cfg->local_sae, tb[QKD_A_LINK_LOCAL_SAE], sizeof(cfg->local_sae));
+	if (tb[QKD_A_LINK_PEER_SAE])
+		nla_strscpy(cfg->peer_sae, tb[QKD_A_LINK_PEER_SAE], sizeof(cfg->peer_sae));
+
+	ret = addr_apply(tb[QKD_A_LINK_LOCAL_ADDR], &cfg->local_family,
+			 &cfg->local_addr, extack);
+	if (ret)
+		return ret;
+	ret = addr_apply(tb[QKD_A_LINK_PEER_ADDR], &cfg->peer_family,
+			 &cfg->peer_addr, extack);
+	if (ret)
+		return ret;
+
+	if (tb[QKD_A_LINK_REQID])
+		cfg->reqid = nla_get_u32(tb[QKD_A_LINK_REQID]);
+	if (tb[QKD_A_LINK_IF_ID])
+		cfg->if_id = nla_get_u32(tb[QKD_A_LINK_IF_ID]);
+	if (tb[QKD_A_LINK_MODE])
+		cfg->mode = nla_get_u8(tb[QKD_A_LINK_MODE]);
+	if (tb[QKD_A_LINK_CIPHER])
+		cfg->cipher = nla_get_u8(tb[QKD_A_LINK_CIPHER]);
+	if (tb[QKD_A_LINK_KEY_BITS])
+		cfg->key_bits = nla_get_u16(tb[QKD_A_LINK_KEY_BITS]);
+	if (tb[QKD_A_LINK_CAPACITY])
+		cfg->capacity = nla_get_u32(tb[QKD_A_LINK_CAPACITY]);
+	if (tb[QKD_A_LINK_LOW_WATER])
+		cfg->low_water = nla_get_u32(tb[QKD_A_LINK_LOW_WATER]);
+	if (tb[QKD_A_LINK_REKEY_TIME])
+		cfg->rekey_time = nla_get_u32(tb[QKD_A_LINK_REKEY_TIME]);
+	if (tb[QKD_A_LINK_REKEY_BYTES])
+		cfg->rekey_bytes = nla_get_u64(tb[QKD_A_LINK_REKEY_BYTES]);
+	if (tb[QKD_A_LINK_REKEY_PACKETS])
+		cfg->rekey_packets = nla_get_u64(tb[QKD_A_LINK_REKEY_PACKETS]);
+	if (tb[QKD_A_LINK_ON_EMPTY])
+		cfg->on_empty = nla_get_u8(tb[QKD_A_LINK_ON_EMPTY]);
+	if (tb[QKD_A_LINK_MAX_KEY_AGE])
+		cfg->max_key_age = nla_get_u32(tb[QKD_A_LINK_MAX_KEY_AGE]);
+	if (tb[QKD_A_LINK_CONSUMER])
+		cfg->consumer = nla_get_u8(tb[QKD_A_LINK_CONSUMER]);
+	if (tb[QKD_A_LINK_RX_WINDOW])
+		cfg->rx_window = nla_get_u8(tb[QKD_A_LINK_RX_WINDOW]);
+	return 0;
+}
+
+static int link_fill(struct sk_buff *skb, const struct qkd_link *link,
+		     u32 portid, u32 seq, int flags, struct netlink_callback *cb)
+{
+	const struct qkd_link_cfg *cfg = &link->cfg;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &qkd_genl_family, flags,
+			  QKD_CMD_LINK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	if (nla_put_string(skb, QKD_A_LINK_NAME, link->name) ||
+	    nla_put_u32(skb, QKD_A_LINK_ID, link->id) ||
+	    (cfg->local_sae[0] &&
+	     nla_put_string(skb, QKD_A_LINK_LOCAL_SAE, cfg->local_sae)) ||
+	    (cfg->peer_sae[0] &&
+	     nla_put_string(skb, QKD_A_LINK_PEER_SAE, cfg->peer_sae)) ||
+	    (cfg->local_family == AF_INET &&
+	     nla_put_in_addr(skb, QKD_A_LINK_LOCAL_ADDR, cfg->local_addr.a4)) ||
+	    (cfg->local_family == AF_INET6 &&
+	     nla_put_in6_addr(skb, QKD_A_LINK_LOCAL_ADDR, &cfg->local_addr.in6)) ||
+	    (cfg->peer_family == AF_INET &&
+	     nla_put_in_addr(skb, QKD_A_LINK_PEER_ADDR, cfg->peer_addr.a4)) ||
+	    (cfg->peer_family == AF_INET6 &&
+	     nla_put_in6_addr(skb, QKD_A_LINK_PEER_ADDR, &cfg->peer_addr.in6)) ||
+	    nla_put_u32(skb, QKD_A_LINK_REQID, cfg->reqid) ||
+	    nla_put_u32(skb, QKD_A_LINK_IF_ID, cfg->if_id) ||
+	    nla_put_u8(skb, QKD_A_LINK_MODE, cfg->mode) ||
+	    nla_put_u8(skb, QKD_A_LINK_CIPHER, cfg->cipher) ||
+	    nla_put_u16(skb, QKD_A_LINK_KEY_BITS, cfg->key_bits) ||
+	    nla_put_u32(skb, QKD_A_LINK_CAPACITY, cfg->capacity) ||
+	    nla_put_u32(skb, QKD_A_LINK_LOW_WATER, cfg->low_water) ||
+	    nla_put_u32(skb, QKD_A_LINK_REKEY_TIME, cfg->rekey_time) ||
+	    nla_put_u64_64bit(skb, QKD_A_LINK_REKEY_BYTES, cfg->rekey_bytes,
+			      QKD_A_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_LINK_REKEY_PACKETS, cfg->rekey_packets,
+			      QKD_A_PAD) ||
+	    nla_put_u8(skb, QKD_A_LINK_ON_EMPTY, cfg->on_empty) ||
+	    nla_put_u32(skb, QKD_A_LINK_MAX_KEY_AGE, cfg->max_key_age) ||
+	    nla_put_u8(skb, QKD_A_LINK_CONSUMER, cfg->consumer) ||
+	    nla_put_u8(skb, QKD_A_LINK_RX_WINDOW, cfg->rx_window)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int qkd_nl_link_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct qkd_link_cfg *cfg;
+	struct qkd_link *link;
+	const char *name;
+	int ret;
+
+	name = link_name(info);
+	if (!name)
+		return -EINVAL;
+
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	qkd_link_cfg_defaults(cfg);
+	ret = link_cfg_apply(cfg, tb, info->extack);
+	if (ret)
+		goto out_free;
+	/* The low-water mark follows a given capacity unless set itself. */
+	if (tb[QKD_A_LINK_CAPACITY] && !tb[QKD_A_LINK_LOW_WATER])
+		cfg->low_water = cfg->capacity / 4;
+
+	mutex_lock(&qn->lock);
+	if (qkd_link_find(qn, name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[QKD_A_LINK_NAME],
+				    "a link with this name already exists");
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = qkd_link_cfg_verify(qn, NULL, cfg, tb, info->extack);
+	if (ret)
+		goto out_unlock;
+	link = qkd_link_create(qn, name, cfg, info->extack);
+	if (IS_ERR(link))
+		ret = PTR_ERR(link);
+out_unlock:
+	mutex_unlock(&qn->lock);
+out_free:
+	kfree(cfg);
+	return ret;
+}
+
+static int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct qkd_link_cfg *cfg;
+	struct qkd_link *link;
+	const char *name;
+	int ret;
+
+	name = link_name(info);
+	if (!name)
+		return -EINVAL;
+
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+
+	mutex_lock(&qn->lock);
+	link = qkd_link_find(qn, name);
+	if (!link) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[QKD_A_LINK_NAME],
+				    "no link with this name");
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	*cfg = link->cfg;
+	ret = link_cfg_apply(cfg, tb, info->extack);
+	if (ret)
+		goto out_unlock;
+	ret = qkd_link_cfg_verify(qn, link, cfg, tb, info->extack);
+	if (ret)
+		goto out_unlock;
+	link->cfg = *cfg;
+	qn->genid++;
+out_unlock:
+	mutex_unlock(&qn->lock);
+	kfree(cfg);
+	return ret;
+}
+
+static int qkd_nl_link_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct qkd_link *link;
+	const char *name;
+	int ret = 0;
+
+	name = link_name(info);
+	if (!name)
+		return -EINVAL;
+
+	mutex_lock(&qn->lock);
+	link = qkd_link_find(qn, name);
+	if (link) {
+		qkd_link_destroy(qn, link);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_LINK_NAME],
+				    "no link with this name");
+		ret = -ENOENT;
+	}
+	mutex_unlock(&qn->lock);
+	return ret;
+}
+
+static int qkd_nl_link_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct qkd_link *link;
+	struct sk_buff *msg;
+	const char *name;
+	int ret;
+
+	name = link_name(info);
+	if (!name)
+		return -EINVAL;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&qn->lock);
+	link = qkd_link_find(qn, name);
+	if (link) {
+		ret = link_fill(msg, link, info->snd_portid, info->snd_seq, 0,
+				NULL);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_LINK_NAME],
+				    "no link with this name");
+		ret = -ENOENT;
+	}
+	mutex_unlock(&qn->lock);
+
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: id of the last link sent; ids grow in list order. */
+static int qkd_nl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct qkd_net *qn = qkd_net(sock_net(skb->sk));
+	unsigned long last = cb->args[0];
+	struct qkd_link *link;
+
+	mutex_lock(&qn->lock);
+	cb->seq = qn->genid;
+	list_for_each_entry(link, &qn->links, node) {
+		if (link->id <= last)
+			continue;
+		if (link_fill(skb, link, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
+			break;
+		last = link->id;
+	}
+	mutex_unlock(&qn->lock);
+
+	cb->args[0] = last;
+	return skb->len;
+}
+
+static const struct genl_ops qkd_genl_ops[] = {
+	{
+		.cmd = QKD_CMD_LINK_NEW,
+		.doit = qkd_nl_link_new,
+		.policy = link_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_LINK_SET,
+		.doit = qkd_nl_link_set,
+		.policy = link_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_LINK_DEL,
+		.doit = qkd_nl_link_del,
+		.policy = link_name_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_LINK_GET,
+		.doit = qkd_nl_link_get,
+		.dumpit = qkd_nl_link_dump,
+		.policy = link_name_policy,
+		.maxattr = QKD_A_MAX,
+	},
+};
+
+static const struct genl_multicast_group qkd_genl_mcgrps[] = {
+	{ .name = QKD_MCGRP_EVENTS },
+};
+
+static struct genl_family qkd_genl_family __ro_after_init = {
+	.name = QKD_GENL_NAME,
+	.version = QKD_GENL_VERSION,
+	.maxattr = QKD_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = qkd_genl_ops,
+	.n_ops = ARRAY_SIZE(qkd_genl_ops),
+	.mcgrps = qkd_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(qkd_genl_mcgrps),
+};
+
+int __init qkd_genl_init(void)
+{
+	return genl_register_family(&qkd_genl_family);
+}
+
+void qkd_genl_exit(void)
+{
+	genl_unregister_family(&qkd_genl_family);
+}

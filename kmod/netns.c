@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-network-namespace state: the links of a namespace live and die with
+ * it. Deleting the namespace, or unloading the module (which runs the exit
+ * handler for every namespace still alive), frees each of them.
+ */
+#include <net/netns/generic.h>
+
+#include "link.h"
+#include "netns.h"
+
+static unsigned int qkd_net_id __read_mostly;
+
+struct qkd_net *qkd_net(const struct net *net)
+{
+	return net_generic(net, qkd_net_id);
+}
+
+static int __net_init qkd_net_init(struct net *net)
+{
+	struct qkd_net *qn = qkd_net(net);
+
+	mutex_init(&qn->lock);
+	INIT_LIST_HEAD(&qn->links);
+	qn->next_id = 1;
+	return 0;
+}
+
+static void __net_exit qkd_net_exit(struct net *net)
+{
+	struct qkd_net *qn = qkd_net(net);
+
+	mutex_lock(&qn->lock);
+	qkd_links_flush(qn);
+	mutex_unlock(&qn->lock);
+	mutex_destroy(&qn->lock);
+}
+
+static struct pernet_operations qkd_net_ops = {
+	.init = qkd_net_init,
+	.exit = qkd_net_exit,
+	.id = &qkd_net_id,
+	.size = sizeof(struct qkd_net),
+};
+
+int qkd_netns_init(void)
+{
+	return register_pernet_subsys(&qkd_net_ops);
+}
+
+void qkd_netns_exit(void)
+{
+	unregister_pernet_subsys(&qkd_net_ops);
+}

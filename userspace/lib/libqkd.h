@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libqkd: the one client of the "qkd" generic netlink family, used by
+ * qkdctl, qkdd and the tests. Built on libmnl.
+ *
+ * Every function returns 0 or a negative errno. Where a struct qkd_err is
+ * passed, it is filled on failure with the kernel's extended ACK: its text
+ * and the attribute it points at, so that a caller can print one line such
+ * as "Error: integer out of range (attribute key-bits)".
+ */
+#ifndef LIBQKD_H
+#define LIBQKD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+#include <linux/qkd.h>
+
+struct qkd_nl;
+
+struct qkd_err {
+	int err;		/* negative errno, 0 when none */
+	char msg[256];		/* the kernel's extack text, "" when none */
+	int bad_attr;		/* type of the top-level attribute the kernel
+				 * pointed at (NLMSGERR_ATTR_OFFS), or -1 */
+	int miss_type;		/* type of a missing attribute
+				 * (NLMSGERR_ATTR_MISS_TYPE), or -1 */
+};
+
+/* Opens a socket in the caller's network namespace, resolves the family. */
+int qkd_nl_open(struct qkd_nl **nlp);
+void qkd_nl_close(struct qkd_nl *nl);
+uint16_t qkd_nl_family(const struct qkd_nl *nl);
+
+/*
+ * Starts a request in the socket's buffer: netlink and genl headers, with
+ * NLM_F_REQUEST | NLM_F_ACK | flags. Attributes go on with mnl_attr_put*().
+ */
+struct nlmsghdr *qkd_nl_msg(struct qkd_nl *nl, uint8_t cmd, uint16_t flags);
+
+/*
+ * Sends the request and reads replies until the ACK (or NLMSG_DONE of a
+ * dump), calling cb for each data message when cb is not NULL.
+ */
+int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data, struct qkd_err *err);
+
+/* "reqid", "key-bits", ...: the CLI word for a QKD_A_* type, or NULL. */
+const char *qkd_attr_name(int type);
+
+/* Prints "Error: <msg> (attribute <name>)" or strerror, one line, stderr. */
+void qkd_err_print(const struct qkd_err *err);
+
+/* A link as configured; `present` says which QKD_A_* are set. */
+struct qkd_link {
+	uint64_t present;		/* bit (1ULL << QKD_A_*) per attribute */
+	char name[QKD_LINK_NAME_MAX + 1];
+	uint32_t id;
+	char local_sae[QKD_SAE_ID_MAX + 1];
+	char peer_sae[QKD_SAE_ID_MAX + 1];
+	int family;			/* AF_INET, AF_INET6, 0 when none */
+	uint8_t local_addr[16];
+	uint8_t peer_addr[16];
+	uint32_t reqid;
+	uint32_t if_id;
+	uint8_t mode;			/* enum qkd_mode */
+	uint8_t cipher;			/* enum qkd_cipher */
+	uint16_t key_bits;
+	uint32_t capacity;
+	uint32_t low_water;
+	uint32_t rekey_time;
+	uint64_t rekey_bytes;
+	uint64_t rekey_packets;
+	uint8_t on_empty;		/* enum qkd_on_empty */
+	uint32_t max_key_age;
+	uint8_t consumer;		/* enum qkd_consumer */
+	uint8_t rx_window;
+};
+
+static inline bool qkd_link_has(const struct qkd_link *l, int type)
+{
+	return l->present & (1ULL << type);
+}
+
+static inline void qkd_link_mark(struct qkd_link *l, int type)
+{
+	l->present |= 1ULL << type;
+}
+
+/* Puts every attribute marked present (QKD_A_LINK_ID is never sent). */
+void qkd_link_put(struct nlmsghdr *nlh, const struct qkd_link *l);
+/* Parses a QKD_CMD_LINK_GET reply; unknown attributes are ignored. */
+int qkd_link_parse(const struct nlmsghdr *nlh, struct qkd_link *l);
+
+int qkd_link_new(struct qkd_nl *nl, const struct qkd_link *l,
+		 struct qkd_err *err);
+int qkd_link_set(struct qkd_nl *nl, const struct qkd_link *l,
+		 struct qkd_err *err);
+int qkd_link_del(struct qkd_nl *nl, const char *name, struct qkd_err *err);
+int qkd_link_get(struct qkd_nl *nl, const char *name, struct qkd_link *l,
+		 struct qkd_err *err);
+/* Calls fn for every link of the namespace, in order of creation. */
+int qkd_link_dump(struct qkd_nl *nl,
+		  int (*fn)(const struct qkd_link *l, void *arg), void *arg,
+		  struct qkd_err *err);
+
+/* Names of enum values as the CLI spells them, and back (-1 if unknown). */
+const char *qkd_mode_name(unsigned int v);
+const char *qkd_cipher_name(unsigned int v);
+const char *qkd_on_empty_name(unsigned int v);
+const char *qkd_consumer_name(unsigned int v);
+int qkd_mode_parse(const char *s);
+int qkd_cipher_parse(const char *s);
+int qkd_on_empty_parse(const char *s);
+int qkd_consumer_parse(const char *s);
+
+#endif /* LIBQKD_H */
