@@ -40,7 +40,10 @@ struct nlmsghdr *qkd_nl_msg(struct qkd_nl *nl, uint8_t cmd, uint16_t flags);
 
 /*
  * Sends the request and reads replies until the ACK (or NLMSG_DONE of a
- * dump), calling cb for each data message when cb is not NULL.
+ * dump), calling cb for each data message when cb is not NULL. cb returns
+ * MNL_CB_OK to go on, MNL_CB_STOP to skip the remaining data messages, or
+ * MNL_CB_ERROR with errno set; either way the request is read to its end,
+ * and the first error (the kernel's, or else the callback's) is returned.
  */
 int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		void *data, struct qkd_err *err);
@@ -48,8 +51,21 @@ int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 /* "reqid", "key-bits", ...: the CLI word for a QKD_A_* type, or NULL. */
 const char *qkd_attr_name(int type);
 
-/* Prints "Error: <msg> (attribute <name>)" or strerror, one line, stderr. */
+/*
+ * Prints one line to stderr:
+ *   "Error: <msg> (attribute <name>)" when the kernel named an attribute
+ *   (strerror in place of <msg> when it gave no text);
+ *   "Error: missing attribute <name>" for a missing one (or
+ *   "Error: <msg> (missing attribute <name>)" when it gave text);
+ *   else "Error: <msg>", else "Error: <strerror>".
+ */
 void qkd_err_print(const struct qkd_err *err);
+
+/*
+ * The text for a failure of qkd_nl_open(): -ENOENT means that no family
+ * "qkd" is registered, "qkd module not loaded"; anything else strerror().
+ */
+const char *qkd_nl_strerror(int err);
 
 /* A link as configured; `present` says which QKD_A_* are set. */
 struct qkd_link {
@@ -96,10 +112,15 @@ int qkd_link_new(struct qkd_nl *nl, const struct qkd_link *l,
 		 struct qkd_err *err);
 int qkd_link_set(struct qkd_nl *nl, const struct qkd_link *l,
 		 struct qkd_err *err);
+/* For del and get a NULL name sends none (the kernel refuses that). */
 int qkd_link_del(struct qkd_nl *nl, const char *name, struct qkd_err *err);
 int qkd_link_get(struct qkd_nl *nl, const char *name, struct qkd_link *l,
 		 struct qkd_err *err);
-/* Calls fn for every link of the namespace, in order of creation. */
+/*
+ * Calls fn for every link of the namespace, in order of creation. fn
+ * returns 0 to go on, a positive value to stop quietly, or a negative
+ * errno to stop with that error, which qkd_link_dump() returns.
+ */
 int qkd_link_dump(struct qkd_nl *nl,
 		  int (*fn)(const struct qkd_link *l, void *arg), void *arg,
 		  struct qkd_err *err);

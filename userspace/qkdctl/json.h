@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The -j output of qkdctl, built with json-c. */
+#ifndef QKDCTL_JSON_H
+#define QKDCTL_JSON_H
+
+#include <stdint.h>
+#include <json.h>
+
+/* Add a member to an object; 0 or -ENOMEM. */
+int json_add_string(struct json_object *obj, const char *key, const char *val);
+int json_add_uint(struct json_object *obj, const char *key, uint64_t val);
+/* Appends @val to @arr, whose reference it takes; 0 or -ENOMEM. */
+int json_append(struct json_object *arr, struct json_object *val);
+
+/* Prints @obj to stdout, pretty, with a newline, and drops it; 0 or -EIO. */
+int json_print_free(struct json_object *obj);
+
+#endif /* QKDCTL_JSON_H */

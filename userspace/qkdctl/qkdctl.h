@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the subcommands of qkdctl share. A subcommand returns 0, a
+ * negative errno (main() prints it once: the kernel's extack through
+ * qkd_err_print() when c->err holds it, strerror otherwise; exit status
+ * 1), or -EUSAGE after usage_error() printed the reason (exit status 2).
+ */
+#ifndef QKDCTL_H
+#define QKDCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "libqkd.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+/* Above every errno: a usage error, already printed. */
+#define EUSAGE 4096
+
+struct qkdctl {
+	bool json;
+	const char *netns;	/* -n: a name under /run/netns, or a path */
+	struct qkd_nl *nl;	/* opened by qkdctl_open() */
+	struct qkd_err err;	/* the failure main() prints */
+};
+
+/* Enters the namespace of -n, if any, and opens the netlink socket. */
+int qkdctl_open(struct qkdctl *c);
+
+/*
+ * Prints "Error: <what>, try "qkdctl[ <area>] help"." to stderr and
+ * returns -EUSAGE; area may be NULL.
+ */
+int usage_error(const char *area, const char *fmt, ...)
+	__printf(2, 3);
+
+int cmd_link(struct qkdctl *c, int argc, char **argv);
+void link_usage(FILE *f);
+
+#endif /* QKDCTL_H */
