@@ -38,6 +38,7 @@ $(SRCFILES)/.stamp: $(LINUX_SRC_TAR)
 
 tests: $(SRCFILES)/.stamp userspace
 	$(MAKE) -C tests BUILD=$(BUILD) KSFT=$(SRCFILES)/tools/testing/selftests
+	$(MAKE) -C userspace BUILD=$(BUILD) KSFT=$(SRCFILES)/tools/testing/selftests tests
 
 deps:
 	@tools/deps

@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 #include <linux/slab.h>
 
+#include "keyring.h"
 #include "link.h"
 #include "netns.h"
 
@@ -35,6 +36,7 @@ int qkd_link_init(void)
 
 void qkd_link_exit(void)
 {
+	rcu_barrier();		/* links freed by call_rcu() */
 	kmem_cache_destroy(link_cache);
 }
 
@@ -141,6 +143,21 @@ int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
 		return -EINVAL;
 	}
 
+	/* Held keys were cut to the link's key size and fill its pools. */
+	if (self && (self->pool[QKD_DIR_OUT].count || self->pool[QKD_DIR_IN].count)) {
+		if (cfg->key_bits != self->cfg.key_bits) {
+			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_KEY_BITS),
+					    "key-bits cannot change while the link holds keys");
+			return -EBUSY;
+		}
+		if (cfg->capacity < max(self->pool[QKD_DIR_OUT].count,
+					self->pool[QKD_DIR_IN].count)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_CAPACITY),
+					    "capacity below the keys the link holds");
+			return -EBUSY;
+		}
+	}
+
 	list_for_each_entry(other, &qn->links, node) {
 		if (other == self)
 			continue;
@@ -171,11 +188,13 @@ struct qkd_link *qkd_link_find(struct qkd_net *qn, const char *name)
 }
 
 /* @name and @cfg have been checked by the caller. */
-struct qkd_link *qkd_link_create(struct qkd_net *qn, const char *name,
+struct qkd_link *qkd_link_create(struct net *net, const char *name,
 				 const struct qkd_link_cfg *cfg,
 				 struct netlink_ext_ack *extack)
 {
+	struct qkd_net *qn = qkd_net(net);
 	struct qkd_link *link;
+	int ret;
 
 	lockdep_assert_held(&qn->lock);
 
@@ -194,13 +213,32 @@ struct qkd_link *qkd_link_create(struct qkd_net *qn, const char *name,
 	if (!link)
 		return ERR_PTR(-ENOMEM);
 
+	link->net = net;
 	strscpy(link->name, name, sizeof(link->name));
 	link->cfg = *cfg;
+	ret = qkd_pools_init(link);
+	if (ret)
+		goto err_free;
+	ret = qkd_keyring_link_add(qn, link);
+	if (ret)
+		goto err_pools;
+
 	link->id = qn->next_id++;
 	list_add_tail(&link->node, &qn->links);
 	qn->n_links++;
 	qn->genid++;
 	return link;
+
+err_pools:
+	qkd_pools_destroy(link);
+err_free:
+	kmem_cache_free(link_cache, link);
+	return ERR_PTR(ret);
+}
+
+static void link_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(link_cache, container_of(rcu, struct qkd_link, rcu));
 }
 
 void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
@@ -210,7 +248,9 @@ void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
 	list_del(&link->node);
 	qn->n_links--;
 	qn->genid++;
-	kmem_cache_free(link_cache, link);
+	qkd_keyring_link_del(link);
+	qkd_pools_destroy(link);
+	call_rcu(&link->rcu, link_free_rcu);
 }
 
 void qkd_links_flush(struct qkd_net *qn)

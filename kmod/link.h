@@ -6,10 +6,14 @@
 #define _QKD_LINK_H
 
 #include <linux/list.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <net/xfrm.h>
 #include <linux/qkd.h>
 
+#include "pool.h"
+
+struct key;
 struct netlink_ext_ack;
 struct nlattr;
 struct qkd_net;
@@ -40,9 +44,14 @@ struct qkd_link_cfg {
 
 struct qkd_link {
 	struct list_head node;		/* in qkd_net.links */
+	struct net *net;		/* the namespace it lives and dies in */
 	u32 id;
 	char name[QKD_LINK_NAME_MAX + 1];
 	struct qkd_link_cfg cfg;
+	struct qkd_pool pool[__QKD_DIR_MAX];
+	struct rhashtable ids;		/* key IDs held, both directions */
+	struct key *key;		/* its key in the namespace's keyring */
+	struct rcu_head rcu;		/* the keyring reads links under RCU */
 };
 
 extern unsigned int qkd_max_pool_keys;
@@ -58,7 +67,7 @@ int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
 			struct netlink_ext_ack *extack);
 
 struct qkd_link *qkd_link_find(struct qkd_net *qn, const char *name);
-struct qkd_link *qkd_link_create(struct qkd_net *qn, const char *name,
+struct qkd_link *qkd_link_create(struct net *net, const char *name,
 				 const struct qkd_link_cfg *cfg,
 				 struct netlink_ext_ack *extack);
 void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link);

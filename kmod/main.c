@@ -5,6 +5,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "keyring.h"
 #include "link.h"
 #include "netlink.h"
 #include "netns.h"
@@ -16,6 +17,10 @@ static int __init qkd_init(void)
 	ret = qkd_link_init();
 	if (ret)
 		return ret;
+
+	ret = qkd_keyring_init();
+	if (ret)
+		goto err_keyring;
 
 	ret = qkd_netns_init();
 	if (ret)
@@ -30,6 +35,8 @@ static int __init qkd_init(void)
 err_genl:
 	qkd_netns_exit();
 err_netns:
+	qkd_keyring_exit();
+err_keyring:
 	qkd_link_exit();
 	return ret;
 }
@@ -39,6 +46,7 @@ static void __exit qkd_exit(void)
 	/* No request can arrive once the family is gone; then free links. */
 	qkd_genl_exit();
 	qkd_netns_exit();
+	qkd_keyring_exit();
 	qkd_link_exit();
 }
 

@@ -41,27 +41,54 @@ static const struct nla_policy link_policy[QKD_A_MAX + 1] = {
 };
 
 /* Commands that only name a link take nothing else. */
+static const struct nla_policy key_dir_policy[QKD_A_MAX + 1] = {
+	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
+	[QKD_A_DIR]		= NLA_POLICY_MAX(NLA_U8, QKD_DIR_MAX),
+};
+
+static const struct nla_policy key_export_policy[QKD_A_MAX + 1] = {
+	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
+	[QKD_A_DIR]		= NLA_POLICY_MAX(NLA_U8, QKD_DIR_MAX),
+	[QKD_A_KEYRING]		= { .type = NLA_S32 },
+	[QKD_A_KEY_DESC]	= { .type = NLA_NUL_STRING, .len = QKD_KEY_DESC_MAX },
+};
+
+static const struct nla_policy stats_policy[QKD_A_MAX + 1] = {
+};
+
 static const struct nla_policy link_name_policy[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
 };
 
-static struct genl_family qkd_genl_family;
-
-static const char *link_name(struct genl_info *info)
+/* The name a request gives, checked, or NULL with an extack. */
+const char *qkd_nl_link_name(struct nlattr **tb, struct netlink_ext_ack *extack)
 {
 	const char *name;
 
-	if (GENL_REQ_ATTR_CHECK(info, QKD_A_LINK_NAME)) {
-		GENL_SET_ERR_MSG(info, "link name is required");
+	if (NL_REQ_ATTR_CHECK(extack, NULL, tb, QKD_A_LINK_NAME)) {
+		NL_SET_ERR_MSG(extack, "link name is required");
 		return NULL;
 	}
-	name = nla_data(info->attrs[QKD_A_LINK_NAME]);
+	name = nla_data(tb[QKD_A_LINK_NAME]);
 	if (!qkd_link_name_valid(name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_LINK_NAME],
+		NL_SET_ERR_MSG_ATTR(extack, tb[QKD_A_LINK_NAME],
 				    "link name must be letters, digits, '.', '_' or '-'");
 		return NULL;
 	}
 	return name;
+}
+
+/* Under the namespace lock: the link the request names, or an extack. */
+struct qkd_link *qkd_nl_link_lookup(struct qkd_net *qn, struct nlattr **tb,
+				    struct netlink_ext_ack *extack)
+{
+	struct qkd_link *link;
+
+	link = qkd_link_find(qn, nla_data(tb[QKD_A_LINK_NAME]));
+	if (!link)
+		NL_SET_ERR_MSG_ATTR(extack, tb[QKD_A_LINK_NAME],
+				    "no link with this name");
+	return link;
 }
 
 static int addr_apply(struct nlattr *nla, u16 *family, xfrm_address_t *addr,
@@ -138,6 +165,34 @@ static int link_cfg_apply(struct qkd_link_cfg *cfg, struct nlattr **tb,
 	return 0;
 }
 
+static int pool_fill(struct sk_buff *skb, int type, const struct qkd_link *link,
+		     u8 dir)
+{
+	const struct qkd_pool *pool = &link->pool[dir];
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, QKD_A_POOL_KEYS, pool->count) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_BYTES,
+			      (u64)pool->count * (link->cfg.key_bits / 8),
+			      QKD_A_POOL_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_ADDED, pool->added, QKD_A_POOL_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_USED, pool->used, QKD_A_POOL_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_EXPORTED, pool->exported,
+			      QKD_A_POOL_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_DISCARDED_FLUSH,
+			      pool->discarded[QKD_DISCARD_FLUSH], QKD_A_POOL_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_DISCARDED_EXPIRED,
+			      pool->discarded[QKD_DISCARD_EXPIRED], QKD_A_POOL_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int link_fill(struct sk_buff *skb, const struct qkd_link *link,
 		     u32 portid, u32 seq, int flags, struct netlink_callback *cb)
 {
@@ -180,7 +235,9 @@ static int link_fill(struct sk_buff *skb, const struct qkd_link *link,
 	    nla_put_u8(skb, QKD_A_LINK_ON_EMPTY, cfg->on_empty) ||
 	    nla_put_u32(skb, QKD_A_LINK_MAX_KEY_AGE, cfg->max_key_age) ||
 	    nla_put_u8(skb, QKD_A_LINK_CONSUMER, cfg->consumer) ||
-	    nla_put_u8(skb, QKD_A_LINK_RX_WINDOW, cfg->rx_window)) {
+	    nla_put_u8(skb, QKD_A_LINK_RX_WINDOW, cfg->rx_window) ||
+	    pool_fill(skb, QKD_A_POOL_OUT, link, QKD_DIR_OUT) ||
+	    pool_fill(skb, QKD_A_POOL_IN, link, QKD_DIR_IN)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -197,7 +254,7 @@ static int qkd_nl_link_new(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	int ret;
 
-	name = link_name(info);
+	name = qkd_nl_link_name(info->attrs, info->extack);
 	if (!name)
 		return -EINVAL;
 
@@ -222,7 +279,7 @@ static int qkd_nl_link_new(struct sk_buff *skb, struct genl_info *info)
 	ret = qkd_link_cfg_verify(qn, NULL, cfg, tb, info->extack);
 	if (ret)
 		goto out_unlock;
-	link = qkd_link_create(qn, name, cfg, info->extack);
+	link = qkd_link_create(genl_info_net(info), name, cfg, info->extack);
 	if (IS_ERR(link))
 		ret = PTR_ERR(link);
 out_unlock:
@@ -241,7 +298,7 @@ static int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	int ret;
 
-	name = link_name(info);
+	name = qkd_nl_link_name(info->attrs, info->extack);
 	if (!name)
 		return -EINVAL;
 
@@ -250,10 +307,8 @@ static int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&qn->lock);
-	link = qkd_link_find(qn, name);
+	link = qkd_nl_link_lookup(qn, info->attrs, info->extack);
 	if (!link) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[QKD_A_LINK_NAME],
-				    "no link with this name");
 		ret = -ENOENT;
 		goto out_unlock;
 	}
@@ -279,19 +334,16 @@ static int qkd_nl_link_del(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	int ret = 0;
 
-	name = link_name(info);
+	name = qkd_nl_link_name(info->attrs, info->extack);
 	if (!name)
 		return -EINVAL;
 
 	mutex_lock(&qn->lock);
-	link = qkd_link_find(qn, name);
-	if (link) {
+	link = qkd_nl_link_lookup(qn, info->attrs, info->extack);
+	if (link)
 		qkd_link_destroy(qn, link);
-	} else {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_LINK_NAME],
-				    "no link with this name");
+	else
 		ret = -ENOENT;
-	}
 	mutex_unlock(&qn->lock);
 	return ret;
 }
@@ -304,7 +356,7 @@ static int qkd_nl_link_get(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	int ret;
 
-	name = link_name(info);
+	name = qkd_nl_link_name(info->attrs, info->extack);
 	if (!name)
 		return -EINVAL;
 
@@ -313,15 +365,12 @@ static int qkd_nl_link_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&qn->lock);
-	link = qkd_link_find(qn, name);
-	if (link) {
+	link = qkd_nl_link_lookup(qn, info->attrs, info->extack);
+	if (link)
 		ret = link_fill(msg, link, info->snd_portid, info->snd_seq, 0,
 				NULL);
-	} else {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_LINK_NAME],
-				    "no link with this name");
+	else
 		ret = -ENOENT;
-	}
 	mutex_unlock(&qn->lock);
 
 	if (ret) {
@@ -383,17 +432,57 @@ static const struct genl_ops qkd_genl_ops[] = {
 		.policy = link_name_policy,
 		.maxattr = QKD_A_MAX,
 	},
+	{
+		/*
+		 * No policy here: qkd_nl_key_add() parses the request itself,
+		 * strictly, so that it can zeroize the key material on every
+		 * path, a request the policy refuses included (the genl core
+		 * frees a refused request without calling the command).
+		 */
+		.cmd = QKD_CMD_KEY_ADD,
+		.doit = qkd_nl_key_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_KEY_FLUSH,
+		.doit = qkd_nl_key_flush,
+		.policy = key_dir_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_KEY_TAKE,
+		.doit = qkd_nl_key_take,
+		.policy = key_dir_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_KEY_EXPORT,
+		.doit = qkd_nl_key_export,
+		.policy = key_export_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_STATS_GET,
+		.doit = qkd_nl_stats_get,
+		.policy = stats_policy,
+		.maxattr = QKD_A_MAX,
+	},
 };
 
 static const struct genl_multicast_group qkd_genl_mcgrps[] = {
-	{ .name = QKD_MCGRP_EVENTS },
+	[QKD_NLGRP_EVENTS] = { .name = QKD_MCGRP_EVENTS },
 };
 
-static struct genl_family qkd_genl_family __ro_after_init = {
+struct genl_family qkd_genl_family __ro_after_init = {
 	.name = QKD_GENL_NAME,
 	.version = QKD_GENL_VERSION,
 	.maxattr = QKD_A_MAX,
 	.netnsok = true,
+	/* Commands before this one may come without a policy (KEY_ADD). */
+	.resv_start_op = QKD_CMD_KEY_ADD + 1,
 	.module = THIS_MODULE,
 	.ops = qkd_genl_ops,
 	.n_ops = ARRAY_SIZE(qkd_genl_ops),

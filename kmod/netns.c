@@ -6,6 +6,7 @@
  */
 #include <net/netns/generic.h>
 
+#include "keyring.h"
 #include "link.h"
 #include "netns.h"
 
@@ -32,6 +33,7 @@ static void __net_exit qkd_net_exit(struct net *net)
 
 	mutex_lock(&qn->lock);
 	qkd_links_flush(qn);
+	qkd_keyring_netns_exit(qn);
 	mutex_unlock(&qn->lock);
 	mutex_destroy(&qn->lock);
 }

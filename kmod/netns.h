@@ -9,6 +9,8 @@
 #include <linux/mutex.h>
 #include <net/net_namespace.h>
 
+struct key;
+
 struct qkd_net {
 	/*
 	 * Serialises every change to the links of this namespace and every
@@ -19,6 +21,7 @@ struct qkd_net {
 	unsigned int n_links;
 	u32 next_id;			/* never reused within the namespace */
 	u32 genid;			/* bumped on each change, for dumps */
+	struct key *keyring;		/* ".qkd", made with the first link */
 };
 
 struct qkd_net *qkd_net(const struct net *net);

@@ -15,9 +15,11 @@ TAP_FAILED=0
 TAP_NETNS=${TAP_NETNS:-0}
 TAP_SCRIPT=$(realpath "$0")
 
-# Echoes what it runs, so a failure's log reads like a transcript.
+# Echoes what it runs, so that a failure's log reads like a transcript. The
+# echo goes to fd 9, the test's log, so that neither the command's stdout
+# nor a redirection of the caller's stderr catches it.
 run() {
-	echo "+ $*"
+	echo "+ $*" >&9
 	"$@"
 }
 
@@ -25,10 +27,10 @@ run() {
 expect_status() {
 	local want=$1 rc=0
 	shift
-	echo "+ $* (expect exit $want)"
+	echo "+ $* (expect exit $want)" >&9
 	"$@" || rc=$?
 	if [ "$rc" != "$want" ]; then
-		echo "exit status $rc, expected $want"
+		echo "exit status $rc, expected $want" >&9
 		return 1
 	fi
 }
@@ -41,6 +43,7 @@ fail() {
 # When the script is run again for one test: run it and exit.
 tap_one() {
 	[ "${1:-}" = --one ] || return 0
+	exec 9>&2
 	cd "$(mktemp -d)"
 	set -e
 	"$2"

@@ -25,6 +25,11 @@ struct qkd_err {
 				 * pointed at (NLMSGERR_ATTR_OFFS), or -1 */
 	int miss_type;		/* type of a missing attribute
 				 * (NLMSGERR_ATTR_MISS_TYPE), or -1 */
+	int bad_key;		/* when bad_attr is QKD_A_KEYS: the position
+				 * (0-based) of the key entry the offset
+				 * falls in, within that request, or -1 */
+	bool has_room;		/* ENOSPC of a key add: the cookie's room */
+	struct qkd_room room;
 };
 
 /* Opens a socket in the caller's network namespace, resolves the family. */
@@ -67,6 +72,17 @@ void qkd_err_print(const struct qkd_err *err);
  */
 const char *qkd_nl_strerror(int err);
 
+/* A pool's state and counters (QKD_A_POOL_OUT, QKD_A_POOL_IN). */
+struct qkd_pool_stats {
+	uint32_t keys;
+	uint64_t bytes;
+	uint64_t added;
+	uint64_t used;
+	uint64_t exported;
+	uint64_t discarded_flush;
+	uint64_t discarded_expired;
+};
+
 /* A link as configured; `present` says which QKD_A_* are set. */
 struct qkd_link {
 	uint64_t present;		/* bit (1ULL << QKD_A_*) per attribute */
@@ -91,6 +107,8 @@ struct qkd_link {
 	uint32_t max_key_age;
 	uint8_t consumer;		/* enum qkd_consumer */
 	uint8_t rx_window;
+	struct qkd_pool_stats pool[2];	/* [QKD_DIR_OUT], [QKD_DIR_IN]; read
+					 * only, present bits QKD_A_POOL_* */
 };
 
 static inline bool qkd_link_has(const struct qkd_link *l, int type)
@@ -124,6 +142,72 @@ int qkd_link_get(struct qkd_nl *nl, const char *name, struct qkd_link *l,
 int qkd_link_dump(struct qkd_nl *nl,
 		  int (*fn)(const struct qkd_link *l, void *arg), void *arg,
 		  struct qkd_err *err);
+
+/* One QKD key. Callers wipe it (explicit_bzero) when done. */
+struct qkd_key {
+	uint8_t dir;			/* enum qkd_dir */
+	uint8_t id[QKD_KEY_ID_LEN];
+	uint8_t material[QKD_KEY_BITS_MAX / 8];
+	unsigned int len;		/* bytes of material */
+	uint64_t index;			/* set by qkd_key_take() */
+};
+
+/*
+ * Adds keys to a link in one message, all or none (n at most
+ * QKD_KEY_BATCH_MAX). The request buffer is wiped after sending.
+ */
+int qkd_key_add(struct qkd_nl *nl, const char *link, const struct qkd_key *keys,
+		unsigned int n, struct qkd_err *err);
+/* dir: QKD_DIR_OUT, QKD_DIR_IN, or -1 for both. */
+int qkd_key_flush(struct qkd_nl *nl, const char *link, int dir,
+		  struct qkd_err *err);
+/* Takes the oldest key of an export link's pool, once. */
+int qkd_key_take(struct qkd_nl *nl, const char *link, uint8_t dir,
+		 struct qkd_key *key, struct qkd_err *err);
+/*
+ * Moves the oldest key of an export link's pool into a new logon key
+ * DESC ("PREFIX:NAME") in KEYRING (a serial, or KEY_SPEC_* such as -4 for
+ * the user keyring). *serial gets the logon key's serial, id its key ID.
+ */
+int qkd_key_export(struct qkd_nl *nl, const char *link, uint8_t dir,
+		   int32_t keyring, const char *desc, int32_t *serial,
+		   uint8_t id[QKD_KEY_ID_LEN], struct qkd_err *err);
+
+/* Module-wide figures (QKD_CMD_STATS_GET). */
+struct qkd_stats {
+	uint64_t keys;
+	uint64_t max_keys;
+	uint64_t memory;
+	uint64_t added;
+	uint64_t used;
+	uint64_t exported;
+	uint64_t discarded;
+};
+
+int qkd_stats_get(struct qkd_nl *nl, struct qkd_stats *st, struct qkd_err *err);
+
+/* An event from the "events" group. */
+struct qkd_event {
+	uint8_t cmd;			/* QKD_CMD_EVENT_* */
+	char link[QKD_LINK_NAME_MAX + 1];
+	uint8_t dir;
+	uint32_t count;			/* keys in the pool now */
+	uint32_t low_water;		/* low-water and empty events */
+	uint8_t reason;			/* discard events: enum qkd_discard */
+	uint32_t discarded;		/* discard events: how many keys */
+};
+
+/* Joins the "events" group; use a socket of its own for events. */
+int qkd_nl_subscribe(struct qkd_nl *nl);
+/*
+ * Waits up to timeout_ms (-1: for ever) for the next event: 0, or
+ * -ETIMEDOUT, or another -errno.
+ */
+int qkd_event_recv(struct qkd_nl *nl, struct qkd_event *ev, int timeout_ms);
+const char *qkd_event_name(unsigned int cmd);	/* "low-water", "empty", "discard" */
+const char *qkd_dir_name(unsigned int v);	/* "out", "in" */
+int qkd_dir_parse(const char *s);
+const char *qkd_discard_name(unsigned int v);	/* "flush", "expired" */
 
 /* Names of enum values as the CLI spells them, and back (-1 if unknown). */
 const char *qkd_mode_name(unsigned int v);

@@ -78,6 +78,8 @@
 #ifndef _UAPI_LINUX_QKD_H
 #define _UAPI_LINUX_QKD_H
 
+#include <linux/types.h>
+
 #define QKD_GENL_NAME		"qkd"
 #define QKD_GENL_VERSION	1
 #define QKD_MCGRP_EVENTS	"events"
@@ -107,6 +109,14 @@ enum qkd_cmd {
 	QKD_CMD_LINK_SET,
 	QKD_CMD_LINK_DEL,
 	QKD_CMD_LINK_GET,
+	QKD_CMD_KEY_ADD,
+	QKD_CMD_KEY_FLUSH,
+	QKD_CMD_KEY_TAKE,
+	QKD_CMD_KEY_EXPORT,
+	QKD_CMD_STATS_GET,
+	QKD_CMD_EVENT_LOW_WATER,
+	QKD_CMD_EVENT_EMPTY,
+	QKD_CMD_EVENT_DISCARD,
 	__QKD_CMD_MAX,
 };
 
@@ -135,6 +145,18 @@ enum qkd_attr {
 	QKD_A_LINK_MAX_KEY_AGE,
 	QKD_A_LINK_CONSUMER,
 	QKD_A_LINK_RX_WINDOW,
+	QKD_A_POOL_OUT,
+	QKD_A_POOL_IN,
+	QKD_A_KEYS,
+	QKD_A_KEY,
+	QKD_A_DIR,
+	QKD_A_KEYRING,
+	QKD_A_KEY_DESC,
+	QKD_A_KEY_SERIAL,
+	QKD_A_DISCARD_REASON,
+	QKD_A_DISCARD_COUNT,
+	QKD_A_STATS,
+	QKD_A_KEY_COUNT,
 	__QKD_A_MAX,
 };
 
@@ -176,5 +198,82 @@ enum qkd_consumer {
 };
 
 #define QKD_CONSUMER_MAX (__QKD_CONSUMER_MAX - 1)
+
+/* One QKD key: in QKD_A_KEYS of QKD_CMD_KEY_ADD, and QKD_CMD_KEY_TAKE. */
+enum qkd_key_attr {
+	QKD_A_KEY_UNSPEC,
+	QKD_A_KEY_PAD,
+	QKD_A_KEY_DIR,
+	QKD_A_KEY_ID,
+	QKD_A_KEY_MATERIAL,
+	QKD_A_KEY_INDEX,
+	__QKD_A_KEY_MAX,
+};
+
+#define QKD_A_KEY_MAX (__QKD_A_KEY_MAX - 1)
+
+/* A key's direction: out, we encrypt with it; in, the peer does. */
+enum qkd_dir {
+	QKD_DIR_OUT,
+	QKD_DIR_IN,
+	__QKD_DIR_MAX,
+};
+
+#define QKD_DIR_MAX (__QKD_DIR_MAX - 1)
+
+#define QKD_KEY_ID_LEN		16
+#define QKD_KEY_DESC_MAX	255
+/* Most keys one QKD_CMD_KEY_ADD may carry. */
+#define QKD_KEY_BATCH_MAX	256
+
+/*
+ * When QKD_CMD_KEY_ADD fails with ENOSPC (a pool is full), the error ACK's
+ * cookie (NLMSGERR_ATTR_COOKIE) holds the room left, in keys.
+ */
+struct qkd_room {
+	__u32 out;
+	__u32 in;
+};
+
+/* The state and counters of one pool (QKD_A_POOL_OUT, QKD_A_POOL_IN). */
+enum qkd_pool_attr {
+	QKD_A_POOL_UNSPEC,
+	QKD_A_POOL_PAD,
+	QKD_A_POOL_KEYS,		/* u32, keys present now */
+	QKD_A_POOL_BYTES,		/* u64, bytes of key material present */
+	QKD_A_POOL_ADDED,		/* u64, keys ever added */
+	QKD_A_POOL_USED,		/* u64, keys used by the kernel (SAs) */
+	QKD_A_POOL_EXPORTED,		/* u64, keys taken or exported */
+	QKD_A_POOL_DISCARDED_FLUSH,	/* u64, keys dropped by a flush */
+	QKD_A_POOL_DISCARDED_EXPIRED,	/* u64, keys dropped for their age */
+	__QKD_A_POOL_MAX,
+};
+
+#define QKD_A_POOL_MAX (__QKD_A_POOL_MAX - 1)
+
+/* Why keys left a pool unused (QKD_A_DISCARD_REASON). */
+enum qkd_discard {
+	QKD_DISCARD_FLUSH,
+	QKD_DISCARD_EXPIRED,
+	__QKD_DISCARD_MAX,
+};
+
+#define QKD_DISCARD_MAX (__QKD_DISCARD_MAX - 1)
+
+/* Module-wide figures, in QKD_A_STATS of QKD_CMD_STATS_GET. */
+enum qkd_stats_attr {
+	QKD_A_STATS_UNSPEC,
+	QKD_A_STATS_PAD,
+	QKD_A_STATS_KEYS,		/* u64, keys held in every namespace */
+	QKD_A_STATS_MAX_KEYS,		/* u64, the max_keys ceiling */
+	QKD_A_STATS_MEMORY,		/* u64, bytes allocated for pools */
+	QKD_A_STATS_ADDED,		/* u64, the pool counters, summed */
+	QKD_A_STATS_USED,
+	QKD_A_STATS_EXPORTED,
+	QKD_A_STATS_DISCARDED,
+	__QKD_A_STATS_MAX,
+};
+
+#define QKD_A_STATS_MAX (__QKD_A_STATS_MAX - 1)
 
 #endif /* _UAPI_LINUX_QKD_H */

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keyring integration.
+ *
+ * Key type "qkd" has no read method: no key material ever reaches
+ * userspace through it. Its keys are of two kinds:
+ *
+ * - a link's key, named after the link, in a keyring ".qkd" per network
+ *   namespace (made when the namespace's first link is). Its description,
+ *   as /proc/keys and `keyctl describe` show it, carries the pool state:
+ *   "dc1: out 10/4096 in 12/4096". It points at its link under RCU; the
+ *   link's deletion clears the pointer and invalidates the key.
+ *
+ * - a receipt: add_key("qkd", "LINK:in|out:KEYID", material, ring) feeds
+ *   the material into that link's pool of the caller's namespace, with the
+ *   checks of a netlink key add and CAP_NET_ADMIN over the namespace, and
+ *   leaves an empty key that expires at once.
+ *
+ * Export turns the next key of an export link into a "logon" key, which
+ * in-kernel users such as dm-crypt take by description and userspace can
+ * never read.
+ */
+#include <keys/user-type.h>
+#include <linux/capability.h>
+#include <linux/key-type.h>
+#include <linux/nsproxy.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/uuid.h>
+#include <net/net_namespace.h>
+
+#include "keyring.h"
+#include "link.h"
+#include "netns.h"
+#include "pool.h"
+
+/* The payload a link's own key is made with; userspace cannot pass it. */
+static const char link_key_marker;
+
+static void describe(const struct key *key, struct seq_file *m)
+{
+	const struct qkd_link *link;
+
+	seq_puts(m, key->description);
+	link = rcu_dereference(key->payload.rcu_data0);
+	if (link && key_is_positive(key))
+		seq_printf(m, ": out %u/%u in %u/%u",
+			   READ_ONCE(link->pool[QKD_DIR_OUT].count),
+			   READ_ONCE(link->cfg.capacity),
+			   READ_ONCE(link->pool[QKD_DIR_IN].count),
+			   READ_ONCE(link->cfg.capacity));
+}
+
+/* "LINK:in|out:KEYID", KEYID a UUID. */
+static int parse_receipt(const char *desc, char *name, u8 *dir, uuid_t *id)
+{
+	const char *c1, *c2;
+
+	c1 = strchr(desc, ':');
+	if (!c1 || c1 == desc || c1 - desc > QKD_LINK_NAME_MAX)
+		return -EINVAL;
+	c2 = strchr(c1 + 1, ':');
+	if (!c2)
+		return -EINVAL;
+	memcpy(name, desc, c1 - desc);
+	name[c1 - desc] = '\0';
+
+	if (c2 - c1 - 1 == 3 && !memcmp(c1 + 1, "out", 3))
+		*dir = QKD_DIR_OUT;
+	else if (c2 - c1 - 1 == 2 && !memcmp(c1 + 1, "in", 2))
+		*dir = QKD_DIR_IN;
+	else
+		return -EINVAL;
+
+	if (strlen(c2 + 1) != UUID_STRING_LEN)
+		return -EINVAL;
+	return uuid_parse(c2 + 1, id);
+}
+
+static int ingest(struct key_preparsed_payload *prep)
+{
+	struct net *net = current->nsproxy->net_ns;
+	char name[QKD_LINK_NAME_MAX + 1];
+	struct qkd_net *qn = qkd_net(net);
+	struct qkd_key_in in;
+	struct qkd_link *link;
+	unsigned int bad;
+	uuid_t id;
+	int ret;
+
+	ret = parse_receipt(prep->orig_description, name, &in.dir, &id);
+	if (ret)
+		return ret;
+	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	in.id = id.b;
+	in.material = prep->data;
+
+	mutex_lock(&qn->lock);
+	link = qkd_link_find(qn, name);
+	if (!link)
+		ret = -ENOENT;
+	else if (prep->datalen != link->cfg.key_bits / 8)
+		ret = -EINVAL;
+	else
+		ret = qkd_pool_add(link, &in, 1, &bad);
+	mutex_unlock(&qn->lock);
+	if (ret)
+		return ret;
+
+	/* The receipt holds nothing, costs no quota and expires now. */
+	prep->quotalen = 0;
+	prep->expiry = ktime_get_real_seconds();
+	return 0;
+}
+
+static int preparse(struct key_preparsed_payload *prep)
+{
+	if (prep->data == &link_key_marker)
+		return 0;
+	/* Keys of this type are made by add_key() with a description. */
+	if (!prep->orig_description || !prep->data)
+		return -EINVAL;
+	return ingest(prep);
+}
+
+static void free_preparse(struct key_preparsed_payload *prep)
+{
+}
+
+static struct key_type key_type_qkd = {
+	.name = "qkd",
+	.preparse = preparse,
+	.free_preparse = free_preparse,
+	.instantiate = generic_key_instantiate,
+	.describe = describe,
+};
+
+int qkd_keyring_init(void)
+{
+	return register_key_type(&key_type_qkd);
+}
+
+void qkd_keyring_exit(void)
+{
+	unregister_key_type(&key_type_qkd);
+}
+
+static struct key *netns_keyring(struct qkd_net *qn)
+{
+	struct key *ring;
+
+	if (qn->keyring)
+		return qn->keyring;
+	ring = keyring_alloc(".qkd", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
+			     current_cred(),
+			     KEY_POS_VIEW | KEY_POS_READ | KEY_POS_SEARCH |
+			     KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH,
+			     KEY_ALLOC_NOT_IN_QUOTA, NULL, NULL);
+	if (!IS_ERR(ring))
+		qn->keyring = ring;
+	return ring;
+}
+
+int qkd_keyring_link_add(struct qkd_net *qn, struct qkd_link *link)
+{
+	struct key *ring, *key;
+	int ret;
+
+	lockdep_assert_held(&qn->lock);
+
+	ring = netns_keyring(qn);
+	if (IS_ERR(ring))
+		return PTR_ERR(ring);
+
+	key = key_alloc(&key_type_qkd, link->name, GLOBAL_ROOT_UID,
+			GLOBAL_ROOT_GID, current_cred(),
+			KEY_POS_VIEW | KEY_POS_SEARCH | KEY_USR_VIEW,
+			KEY_ALLOC_NOT_IN_QUOTA, NULL);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	ret = key_instantiate_and_link(key, &link_key_marker, 0, ring, NULL);
+	if (ret) {
+		key_put(key);
+		return ret;
+	}
+	rcu_assign_pointer(key->payload.rcu_data0, link);
+	link->key = key;
+	return 0;
+}
+
+void qkd_keyring_link_del(struct qkd_link *link)
+{
+	struct key *key = link->key;
+
+	/* The link itself is freed after an RCU grace period. */
+	RCU_INIT_POINTER(key->payload.rcu_data0, NULL);
+	key_invalidate(key);
+	key_put(key);
+	link->key = NULL;
+}
+
+void qkd_keyring_netns_exit(struct qkd_net *qn)
+{
+	if (!qn->keyring)
+		return;
+	key_invalidate(qn->keyring);
+	key_put(qn->keyring);
+	qn->keyring = NULL;
+}
+
+key_ref_t qkd_keyring_logon_create(key_ref_t ring, const char *desc,
+				   const struct qkd_key *key)
+{
+	return key_create_or_update(ring, "logon", desc, key->material,
+				    key->len,
+				    (KEY_POS_ALL & ~KEY_POS_READ) | KEY_USR_VIEW,
+				    KEY_ALLOC_IN_QUOTA);
+}

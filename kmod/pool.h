@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Key pools: per link and direction, a bounded FIFO of QKD keys.
+ */
+#ifndef _QKD_POOL_H
+#define _QKD_POOL_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <linux/qkd.h>
+
+struct qkd_link;
+
+struct qkd_pool {
+	struct list_head chunks;	/* FIFO of struct qkd_chunk */
+	u32 count;			/* keys present */
+	u64 next_index;			/* index the next key arrives with */
+	u64 added;
+	u64 used;
+	u64 exported;
+	u64 discarded[__QKD_DISCARD_MAX];
+};
+
+/* A key as it leaves a pool; the caller zeroizes it (qkd_key_wipe). */
+struct qkd_key {
+	u64 index;
+	u8 id[QKD_KEY_ID_LEN];
+	u8 material[QKD_KEY_BITS_MAX / 8];
+	unsigned int len;
+};
+
+/* One key of a batch on its way in; pointers into the request. */
+struct qkd_key_in {
+	u8 dir;
+	const u8 *id;
+	const u8 *material;
+};
+
+/* Module-wide figures, across every namespace. */
+struct qkd_totals {
+	atomic64_t keys;
+	atomic64_t memory;
+	atomic64_t added;
+	atomic64_t used;
+	atomic64_t exported;
+	atomic64_t discarded;
+};
+
+extern struct qkd_totals qkd_totals;
+extern unsigned long qkd_max_keys;
+
+int qkd_pools_init(struct qkd_link *link);
+void qkd_pools_destroy(struct qkd_link *link);
+
+int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
+		 unsigned int n, unsigned int *bad);
+int qkd_pool_peek(struct qkd_link *link, u8 dir, struct qkd_key *key);
+void qkd_pool_consume(struct qkd_link *link, u8 dir, bool exported);
+void qkd_pool_room(const struct qkd_link *link, struct qkd_room *room);
+unsigned int qkd_pool_flush(struct qkd_link *link, u8 dir, u8 reason);
+
+void qkd_key_wipe(struct qkd_key *key);
+
+#endif /* _QKD_POOL_H */
