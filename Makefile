@@ -14,6 +14,7 @@ SRCFILES := $(BUILD)/linux-source
 export BUILD
 
 .PHONY: all module userspace tests deps check demo bench style clean
+.PHONY: debug-kernel module-debug
 
 all: module userspace
 
@@ -53,7 +54,26 @@ demo: deps
 
 bench: deps
 	$(MAKE) all tests
-	@echo "no benchmarks yet"
+	tools/vm/run -- sh -c 'insmod kmod/qkd.ko && build/tests/pool_bench'
+
+
+# A kernel with KASAN, lockdep, kmemleak, UBSAN and KFENCE for the tests,
+# built from linux-source-6.1 into $(BUILD)/debug-kernel (see
+# tools/debug-kernel/build; a no-op when its inputs are unchanged), and
+# qkd.ko built against it. Kbuild writes objects next to the sources, so
+# the module is built from a copy in $(BUILD)/debug-module, leaving
+# kmod/qkd.ko to the Debian kernel.
+DEBUG_MODULE := $(BUILD)/debug-module
+
+debug-kernel: deps
+	tools/debug-kernel/build
+
+module-debug: debug-kernel
+	mkdir -p $(DEBUG_MODULE)
+	cp Kbuild $(DEBUG_MODULE)/
+	rsync -a --delete --exclude='*.mod.c' --include='*/' --include='*.[ch]' \
+		--include=Kbuild --exclude='*' kmod/ $(DEBUG_MODULE)/kmod/
+	$(MAKE) -C $(BUILD)/debug-kernel/src M=$(DEBUG_MODULE) modules
 
 style: $(SRCFILES)/.stamp
 	perl $(SRCFILES)/scripts/checkpatch.pl --no-tree --strict --terse \

@@ -123,8 +123,8 @@ static int batch_add(struct qkd_link *link, struct key_batch *b,
 				    "key ID already held by the link: the key streams are out of step");
 		break;
 	case -ENOSPC:
-		NL_SET_ERR_MSG_ATTR(extack, b->nests[bad],
-				    "pool full: the error's cookie holds the room left");
+		/* The room left goes in the cookie: 6.1's extack cannot format. */
+		NL_SET_ERR_MSG_ATTR(extack, b->nests[bad], "pool full");
 		qkd_pool_room(link, &room);
 		BUILD_BUG_ON(sizeof(room) > NETLINK_MAX_COOKIE_LEN);
 		memcpy(extack->cookie, &room, sizeof(room));
@@ -365,8 +365,10 @@ int qkd_nl_key_export(struct sk_buff *skb, struct genl_info *info)
 		goto out_unlock;
 	hdr = genlmsg_put_reply(msg, info, &qkd_genl_family, 0,
 				QKD_CMD_KEY_EXPORT);
+	/* Everything that can fail comes before the logon key exists. */
 	if (!hdr || nla_put_string(msg, QKD_A_LINK_NAME, link->name) ||
-	    key_fill(msg, &key, dir, false)) {
+	    key_fill(msg, &key, dir, false) ||
+	    skb_tailroom(msg) < nla_total_size(sizeof(s32))) {
 		ret = -EMSGSIZE;
 		goto out_unlock;
 	}
@@ -377,7 +379,7 @@ int qkd_nl_key_export(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(logon);
 		goto out_unlock;
 	}
-	ret = nla_put_s32(msg, QKD_A_KEY_SERIAL, key_ref_to_ptr(logon)->serial);
+	nla_put_s32(msg, QKD_A_KEY_SERIAL, key_ref_to_ptr(logon)->serial);
 	key_ref_put(logon);
 	/* The logon key exists now: the pool key has been handed out. */
 	qkd_pool_consume(link, dir, true);

@@ -5,9 +5,34 @@
 
 #include "libqkd.h"
 
+/* libmnl 1.0.5 defines it; 1.0.4 (Debian 12) does not. */
+#ifndef MNL_SOCKET_DUMP_SIZE
+#define MNL_SOCKET_DUMP_SIZE 32768
+#endif
+
+struct qkd_nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	uint32_t events_group;	/* id of the "events" group, 0 if none */
+	int ev_len;		/* bytes of rbuf from ev_off not yet read */
+	size_t ev_off;		/* by qkd_event_recv() */
+	char sbuf[MNL_SOCKET_DUMP_SIZE];
+	char rbuf[MNL_SOCKET_DUMP_SIZE];
+};
+
 /* Clears @err (which may be NULL) before a request: no error, no extack. */
 void qkd_err_reset(struct qkd_err *err);
 /* Records @ret in @err (which may be NULL) and returns it. */
 int qkd_err_fail(struct qkd_err *err, int ret);
+
+/*
+ * qkd_nl_talk() for a request or a reply that holds key material: the
+ * material of the request's QKD_A_KEYS is wiped as soon as it is sent, and
+ * the whole request and the receive buffer once the request is finished.
+ */
+int qkd_nl_talk_secret(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		       void *data, struct qkd_err *err);
 
 #endif /* LIBQKD_INTERNAL_H */

@@ -4,6 +4,8 @@
  * link commands. One table says where each attribute lives in the struct
  * and how wide it is, so that putting and parsing cannot drift apart.
  *
+ * The pools (QKD_A_POOL_OUT, QKD_A_POOL_IN) are read, never sent.
+ *
  * Nothing here checks values: the kernel is the one judge of a link, and
  * its extack names what it refuses. The tests rely on that to send
  * whatever they like through this library.
@@ -17,7 +19,7 @@
 #include "libqkd.h"
 #include "internal.h"
 
-enum kind { K_NONE, K_STR, K_ADDR, K_U8, K_U16, K_U32, K_U64 };
+enum kind { K_NONE, K_STR, K_ADDR, K_U8, K_U16, K_U32, K_U64, K_POOL };
 
 struct field {
 	enum kind kind;
@@ -49,6 +51,26 @@ static const struct field fields[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_MAX_KEY_AGE]	= F(K_U32, max_key_age),
 	[QKD_A_LINK_CONSUMER]		= F(K_U8, consumer),
 	[QKD_A_LINK_RX_WINDOW]		= F(K_U8, rx_window),
+	/* Read only: the kernel reports the pools, nobody sets them. */
+	[QKD_A_POOL_OUT]		= F(K_POOL, pool[QKD_DIR_OUT]),
+	[QKD_A_POOL_IN]			= F(K_POOL, pool[QKD_DIR_IN]),
+};
+
+#define P(member) { offsetof(struct qkd_pool_stats, member), \
+		    sizeof(((struct qkd_pool_stats *)0)->member) }
+
+/* Where each QKD_A_POOL_* lives in struct qkd_pool_stats, and its width. */
+static const struct {
+	size_t off;
+	size_t size;
+} pool_fields[QKD_A_POOL_MAX + 1] = {
+	[QKD_A_POOL_KEYS]		= P(keys),
+	[QKD_A_POOL_BYTES]		= P(bytes),
+	[QKD_A_POOL_ADDED]		= P(added),
+	[QKD_A_POOL_USED]		= P(used),
+	[QKD_A_POOL_EXPORTED]		= P(exported),
+	[QKD_A_POOL_DISCARDED_FLUSH]	= P(discarded_flush),
+	[QKD_A_POOL_DISCARDED_EXPIRED]	= P(discarded_expired),
 };
 
 _Static_assert(QKD_A_MAX < 64, "struct qkd_link.present has 64 bits");
@@ -77,8 +99,8 @@ void qkd_link_put(struct nlmsghdr *nlh, const struct qkd_link *l)
 		const struct field *f = &fields[type];
 		const char *p = (const char *)l + f->off;
 
-		if (f->kind == K_NONE || type == QKD_A_LINK_ID ||
-		    !qkd_link_has(l, type))
+		if (f->kind == K_NONE || f->kind == K_POOL ||
+		    type == QKD_A_LINK_ID || !qkd_link_has(l, type))
 			continue;
 		switch (f->kind) {
 		case K_STR:
@@ -99,6 +121,26 @@ struct parse {
 	struct qkd_link *l;
 	int ret;
 };
+
+/* A pool nest; unknown attributes are skipped, like the top level's. */
+static int parse_pool(const struct nlattr *nest, struct qkd_pool_stats *ps)
+{
+	const struct nlattr *attr;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return -EBADMSG;
+	mnl_attr_for_each_nested(attr, nest) {
+		int type = mnl_attr_get_type(attr);
+
+		if (type > QKD_A_POOL_MAX || !pool_fields[type].size)
+			continue;	/* newer kernel, or QKD_A_POOL_PAD */
+		if (mnl_attr_get_payload_len(attr) != pool_fields[type].size)
+			return -EBADMSG;
+		memcpy((char *)ps + pool_fields[type].off,
+		       mnl_attr_get_payload(attr), pool_fields[type].size);
+	}
+	return 0;
+}
 
 static int parse_attr(const struct nlattr *attr, struct qkd_link *l)
 {
@@ -132,6 +174,10 @@ static int parse_attr(const struct nlattr *attr, struct qkd_link *l)
 			return -EBADMSG;
 		l->family = family;
 		memcpy(p, data, len);
+		break;
+	case K_POOL:
+		if (parse_pool(attr, (struct qkd_pool_stats *)p))
+			return -EBADMSG;
 		break;
 	default:
 		if (len != int_size[f->kind])

@@ -32,6 +32,18 @@ static const char *const attr_names[] = {
 	[QKD_A_LINK_MAX_KEY_AGE]	= "max-key-age",
 	[QKD_A_LINK_CONSUMER]		= "consumer",
 	[QKD_A_LINK_RX_WINDOW]		= "rx-window",
+	[QKD_A_POOL_OUT]		= "pool-out",
+	[QKD_A_POOL_IN]			= "pool-in",
+	[QKD_A_KEYS]			= "keys",
+	[QKD_A_KEY]			= "key",
+	[QKD_A_DIR]			= "dir",
+	[QKD_A_KEYRING]			= "keyring",
+	[QKD_A_KEY_DESC]		= "desc",
+	[QKD_A_KEY_SERIAL]		= "serial",
+	[QKD_A_DISCARD_REASON]		= "reason",
+	[QKD_A_DISCARD_COUNT]		= "discarded",
+	[QKD_A_STATS]			= "stats",
+	[QKD_A_KEY_COUNT]		= "count",
 };
 
 static const char *const mode_names[] = {
@@ -55,12 +67,33 @@ static const char *const consumer_names[] = {
 	[QKD_CONSUMER_EXPORT]		= "export",
 };
 
+static const char *const dir_names[] = {
+	[QKD_DIR_OUT]			= "out",
+	[QKD_DIR_IN]			= "in",
+};
+
+static const char *const discard_names[] = {
+	[QKD_DISCARD_FLUSH]		= "flush",
+	[QKD_DISCARD_EXPIRED]		= "expired",
+};
+
+/* Indexed by command: only the events have a word. */
+static const char *const event_names[] = {
+	[QKD_CMD_EVENT_LOW_WATER]	= "low-water",
+	[QKD_CMD_EVENT_EMPTY]		= "empty",
+	[QKD_CMD_EVENT_DISCARD]		= "discard",
+};
+
 /* A new value in the UAPI without a word here fails the build. */
 _Static_assert(ARRAY_SIZE(attr_names) == QKD_A_MAX + 1, "attr_names");
 _Static_assert(ARRAY_SIZE(mode_names) == QKD_MODE_MAX + 1, "mode_names");
 _Static_assert(ARRAY_SIZE(cipher_names) == QKD_CIPHER_MAX + 1, "cipher_names");
 _Static_assert(ARRAY_SIZE(on_empty_names) == QKD_ON_EMPTY_MAX + 1, "on_empty_names");
 _Static_assert(ARRAY_SIZE(consumer_names) == QKD_CONSUMER_MAX + 1, "consumer_names");
+_Static_assert(ARRAY_SIZE(dir_names) == QKD_DIR_MAX + 1, "dir_names");
+_Static_assert(ARRAY_SIZE(discard_names) == QKD_DISCARD_MAX + 1, "discard_names");
+/* The events are the last commands; a new command is a reason to look here. */
+_Static_assert(ARRAY_SIZE(event_names) == QKD_CMD_MAX + 1, "event_names");
 
 static const char *name_of(const char *const *names, size_t n, unsigned int v)
 {
@@ -124,4 +157,24 @@ const char *qkd_consumer_name(unsigned int v)
 int qkd_consumer_parse(const char *s)
 {
 	return parse_word(consumer_names, ARRAY_SIZE(consumer_names), s);
+}
+
+const char *qkd_dir_name(unsigned int v)
+{
+	return name_of(dir_names, ARRAY_SIZE(dir_names), v);
+}
+
+int qkd_dir_parse(const char *s)
+{
+	return parse_word(dir_names, ARRAY_SIZE(dir_names), s);
+}
+
+const char *qkd_discard_name(unsigned int v)
+{
+	return name_of(discard_names, ARRAY_SIZE(discard_names), v);
+}
+
+const char *qkd_event_name(unsigned int cmd)
+{
+	return name_of(event_names, ARRAY_SIZE(event_names), cmd);
 }

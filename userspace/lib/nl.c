@@ -5,6 +5,10 @@
  * flight at a time. qkd_nl_talk() reads until the request is finished (its
  * ACK, its error, or the NLMSG_DONE of a dump), so the socket is always
  * clean for the next request, even when a callback gives up half way.
+ *
+ * The family's "events" group id is resolved at open time too, for
+ * qkd_nl_subscribe(). Requests that carry key material go through
+ * qkd_nl_talk_secret(), which wipes both buffers behind them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,28 +22,16 @@
 #include "libqkd.h"
 #include "internal.h"
 
-/* libmnl 1.0.5 defines it; 1.0.4 (Debian 12) does not. */
-#ifndef MNL_SOCKET_DUMP_SIZE
-#define MNL_SOCKET_DUMP_SIZE 32768
-#endif
-
-struct qkd_nl {
-	struct mnl_socket *sock;
-	uint32_t portid;
-	uint32_t seq;
-	uint16_t family;
-	char sbuf[MNL_SOCKET_DUMP_SIZE];
-	char rbuf[MNL_SOCKET_DUMP_SIZE];
-};
-
 /* One request in flight: what qkd_nl_talk() hands to the callbacks. */
 struct talk {
 	const struct nlmsghdr *req;
 	mnl_cb_t cb;
 	void *data;
 	struct qkd_err *err;
+	uint16_t family;
 	int ret;		/* first error of a callback, or the kernel's */
 	bool stopped;		/* the callback wants no more data messages */
+	bool secret;		/* the request carries key material */
 };
 
 void qkd_err_reset(struct qkd_err *err)
@@ -50,6 +42,9 @@ void qkd_err_reset(struct qkd_err *err)
 	err->msg[0] = '\0';
 	err->bad_attr = -1;
 	err->miss_type = -1;
+	err->bad_key = -1;
+	err->has_room = false;
+	memset(&err->room, 0, sizeof(err->room));
 }
 
 int qkd_err_fail(struct qkd_err *err, int ret)
@@ -85,24 +80,55 @@ uint16_t qkd_nl_family(const struct qkd_nl *nl)
 	return nl->family;
 }
 
-/*
- * The type of the top-level attribute of the request that contains byte
- * @offs (counted from the start of the netlink header), or -1. An offset
- * inside a nested attribute yields the top-level attribute holding it.
- */
-static int attr_at(const struct nlmsghdr *req, uint32_t offs)
+static bool attr_holds(const struct nlmsghdr *req, const struct nlattr *attr,
+		       uint32_t offs)
 {
-	const struct nlattr *attr;
+	uint32_t start = (const char *)attr - (const char *)req;
+
+	return offs >= start && offs < start + attr->nla_len;
+}
+
+/*
+ * Points err at the top-level attribute of the request that contains byte
+ * @offs (counted from the start of the netlink header): an offset inside a
+ * nested attribute yields the top-level attribute holding it. Inside
+ * QKD_A_KEYS, err->bad_key also gets the position of the key entry.
+ */
+static void point_at(const struct nlmsghdr *req, uint32_t offs,
+		     struct qkd_err *err)
+{
+	const struct nlattr *attr, *key;
+	int pos = 0;
 
 	if (!req)
-		return -1;
+		return;
 	mnl_attr_for_each(attr, req, sizeof(struct genlmsghdr)) {
-		uint32_t start = (const char *)attr - (const char *)req;
-
-		if (offs >= start && offs < start + attr->nla_len)
-			return mnl_attr_get_type(attr);
+		if (!attr_holds(req, attr, offs))
+			continue;
+		err->bad_attr = mnl_attr_get_type(attr);
+		if (err->bad_attr != QKD_A_KEYS)
+			return;
+		mnl_attr_for_each_nested(key, attr) {
+			if (attr_holds(req, key, offs)) {
+				err->bad_key = pos;
+				return;
+			}
+			pos++;
+		}
+		return;
 	}
-	return -1;
+}
+
+/* The genl command of a request to the qkd family, or -1. */
+static int req_cmd(const struct nlmsghdr *req, uint16_t family)
+{
+	const struct genlmsghdr *genl;
+
+	if (!req || req->nlmsg_type != family ||
+	    mnl_nlmsg_get_payload_len(req) < sizeof(*genl))
+		return -1;
+	genl = mnl_nlmsg_get_payload(req);
+	return genl->cmd;
 }
 
 static int extack_attr_cb(const struct nlattr *attr, void *data)
@@ -119,6 +145,8 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 	case NLMSGERR_ATTR_MISS_TYPE:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_OK;
+		break;
+	case NLMSGERR_ATTR_COOKIE:
 		break;
 	default:
 		return MNL_CB_OK;
@@ -148,10 +176,18 @@ static void extack_parse(const struct nlmsghdr *nlh, size_t hlen,
 		snprintf(err->msg, sizeof(err->msg), "%s",
 			 mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_OFFS])
-		err->bad_attr = attr_at(t->req,
-					mnl_attr_get_u32(tb[NLMSGERR_ATTR_OFFS]));
+		point_at(t->req, mnl_attr_get_u32(tb[NLMSGERR_ATTR_OFFS]), err);
 	if (tb[NLMSGERR_ATTR_MISS_TYPE])
 		err->miss_type = mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+	/* Only a key add that found a pool full puts its room there. */
+	if (tb[NLMSGERR_ATTR_COOKIE] && t->ret == -ENOSPC &&
+	    req_cmd(t->req, t->family) == QKD_CMD_KEY_ADD &&
+	    mnl_attr_get_payload_len(tb[NLMSGERR_ATTR_COOKIE]) ==
+	    sizeof(err->room)) {
+		memcpy(&err->room, mnl_attr_get_payload(tb[NLMSGERR_ATTR_COOKIE]),
+		       sizeof(err->room));
+		err->has_room = true;
+	}
 }
 
 static int error_cb(const struct nlmsghdr *nlh, void *data)
@@ -256,20 +292,40 @@ static void drain(struct qkd_nl *nl, uint32_t seq)
 	}
 }
 
-int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		void *data, struct qkd_err *err)
+/*
+ * Wipes the material of every key in QKD_A_KEYS, keeping the attribute
+ * headers: the extended ACK's offset is read against them.
+ */
+static void wipe_material(struct nlmsghdr *nlh)
 {
-	struct talk t = { .req = nlh, .cb = cb, .data = data, .err = err };
+	struct nlattr *keys, *key, *attr;
+
+	mnl_attr_for_each(keys, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(keys) != QKD_A_KEYS)
+			continue;
+		mnl_attr_for_each_nested(key, keys) {
+			mnl_attr_for_each_nested(attr, key) {
+				if (mnl_attr_get_type(attr) == QKD_A_KEY_MATERIAL)
+					explicit_bzero(mnl_attr_get_payload(attr),
+						       mnl_attr_get_payload_len(attr));
+			}
+		}
+	}
+}
+
+/* Sends the request, then reads until it is finished. */
+static int exchange(struct qkd_nl *nl, struct nlmsghdr *nlh, struct talk *t)
+{
 	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
 	int ret;
 
-	qkd_err_reset(err);
-	/* Without an ACK a request that has no reply could not be waited for. */
-	nlh->nlmsg_flags |= NLM_F_ACK;
-
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return qkd_err_fail(err, -errno);
+	n = mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len);
+	ret = -errno;
+	if (t->secret)
+		wipe_material(nlh);
+	if (n < 0)
+		return ret;
 
 	for (;;) {
 		n = mnl_socket_recvfrom(nl->sock, nl->rbuf, sizeof(nl->rbuf));
@@ -278,32 +334,107 @@ int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 				continue;
 			ret = -errno;
 			drain(nl, seq);
-			return qkd_err_fail(err, ret);
+			return ret;
 		}
-		ret = mnl_cb_run2(nl->rbuf, n, seq, nl->portid, data_cb, &t,
+		ret = mnl_cb_run2(nl->rbuf, n, seq, nl->portid, data_cb, t,
 				  ctl_cb, NLMSG_MIN_TYPE);
 		if (ret == MNL_CB_ERROR) {
 			/* libmnl's own refusal: EINTR is an interrupted dump. */
 			ret = errno ? -errno : -EPROTO;
-			if (ret == -EINTR && err)
-				snprintf(err->msg, sizeof(err->msg),
+			if (ret == -EINTR && t->err)
+				snprintf(t->err->msg, sizeof(t->err->msg),
 					 "dump interrupted by a concurrent change, try again");
 			drain(nl, seq);
-			return qkd_err_fail(err, ret);
+			return ret;
 		}
 		if (ret == MNL_CB_STOP)
-			break;
+			return t->ret;
 	}
-	return t.ret ? qkd_err_fail(err, t.ret) : 0;
+}
+
+static int talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data, struct qkd_err *err, bool secret)
+{
+	struct talk t = {
+		.req = nlh, .cb = cb, .data = data, .err = err,
+		.family = nl->family, .secret = secret,
+	};
+	size_t len;
+	int ret;
+
+	qkd_err_reset(err);
+	/* Events read ahead by qkd_event_recv() are not kept over a request. */
+	nl->ev_len = 0;
+	/* Without an ACK a request that has no reply could not be waited for. */
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	len = nlh->nlmsg_len;
+
+	ret = exchange(nl, nlh, &t);
+	if (secret) {
+		/* The request had material, a reply (of take) may have had. */
+		explicit_bzero(nlh, len);
+		explicit_bzero(nl->rbuf, sizeof(nl->rbuf));
+	}
+	return ret ? qkd_err_fail(err, ret) : 0;
+}
+
+int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data, struct qkd_err *err)
+{
+	return talk(nl, nlh, cb, data, err, false);
+}
+
+int qkd_nl_talk_secret(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		       void *data, struct qkd_err *err)
+{
+	return talk(nl, nlh, cb, data, err, true);
+}
+
+struct family {
+	uint16_t id;
+	uint32_t events_group;
+};
+
+/* One entry of CTRL_ATTR_MCAST_GROUPS: a name and an id. */
+static void mcast_group(const struct nlattr *grp, struct family *f)
+{
+	const struct nlattr *attr;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(attr, grp) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_MCAST_GRP_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(attr);
+			break;
+		case CTRL_ATTR_MCAST_GRP_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				id = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	if (name && !strcmp(name, QKD_MCGRP_EVENTS))
+		f->events_group = id;
 }
 
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family = data;
+	struct family *f = data;
+	const struct nlattr *grp;
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*family = mnl_attr_get_u16(attr);
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			f->id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			break;
+		mnl_attr_for_each_nested(grp, attr)
+			mcast_group(grp, f);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -316,18 +447,19 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 /* The controller answers -ENOENT when no family "qkd" is registered. */
 static int resolve_family(struct qkd_nl *nl)
 {
+	struct family f = {};
 	struct nlmsghdr *nlh;
-	uint16_t family = 0;
 	int ret;
 
 	nlh = msg_start(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, QKD_GENL_NAME);
-	ret = qkd_nl_talk(nl, nlh, family_cb, &family, NULL);
+	ret = qkd_nl_talk(nl, nlh, family_cb, &f, NULL);
 	if (ret)
 		return ret;
-	if (!family)
+	if (!f.id)
 		return -EPROTO;
-	nl->family = family;
+	nl->family = f.id;
+	nl->events_group = f.events_group;
 	return 0;
 }
 

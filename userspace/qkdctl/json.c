@@ -27,6 +27,17 @@ int json_add_uint(struct json_object *obj, const char *key, uint64_t val)
 	return add(obj, key, json_object_new_uint64(val));
 }
 
+int json_add_int(struct json_object *obj, const char *key, int64_t val)
+{
+	return add(obj, key, json_object_new_int64(val));
+}
+
+int json_add_object(struct json_object *obj, const char *key,
+		    struct json_object *val)
+{
+	return add(obj, key, val);
+}
+
 int json_append(struct json_object *arr, struct json_object *val)
 {
 	if (!val)
@@ -50,6 +61,19 @@ int json_print_free(struct json_object *obj)
 		flags = JSON_C_TO_STRING_PLAIN;
 	s = json_object_to_json_string_ext(obj, flags);
 	if (!s || puts(s) == EOF)
+		ret = s ? -EIO : -ENOMEM;
+	json_object_put(obj);
+	return ret;
+}
+
+int json_print_line_free(struct json_object *obj)
+{
+	const char *s;
+	int ret = 0;
+
+	s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || puts(s) == EOF || fflush(stdout) == EOF)
 		ret = s ? -EIO : -ENOMEM;
 	json_object_put(obj);
 	return ret;

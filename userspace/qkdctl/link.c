@@ -197,10 +197,7 @@ static int parse_value(struct qkd_link *l, const struct link_opt *o,
 /* A name that struct qkd_link can hold; its syntax is the kernel's call. */
 static int check_name(const char *name)
 {
-	if (strlen(name) > QKD_LINK_NAME_MAX)
-		return usage_error("link", "NAME \"%s\" is too long (at most %d characters)",
-				   name, QKD_LINK_NAME_MAX);
-	return 0;
+	return check_link_name("link", name);
 }
 
 /* NAME [ATTR VALUE]... into @l, marking what is given. */
@@ -262,9 +259,99 @@ static const char *value_str(const struct qkd_link *l,
 	return buf;
 }
 
+/* The counters of a pool, in the order shown, under their show words. */
+static const struct {
+	const char *word;
+	size_t off;
+} pool_counters[] = {
+	{ "added", offsetof(struct qkd_pool_stats, added) },
+	{ "used", offsetof(struct qkd_pool_stats, used) },
+	{ "exported", offsetof(struct qkd_pool_stats, exported) },
+	{ "discarded-flush", offsetof(struct qkd_pool_stats, discarded_flush) },
+	{ "discarded-expired", offsetof(struct qkd_pool_stats, discarded_expired) },
+};
+
+static uint64_t pool_counter(const struct qkd_pool_stats *ps, size_t i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)ps + pool_counters[i].off, sizeof(v));
+	return v;
+}
+
+static bool has_pools(const struct qkd_link *l)
+{
+	return qkd_link_has(l, QKD_A_POOL_OUT) && qkd_link_has(l, QKD_A_POOL_IN);
+}
+
+/*
+ * "    pool out 10/4096 in 5/4096", then a line of counters per direction;
+ * nothing from a module that reports no pools.
+ */
+static void print_pools(const struct qkd_link *l)
+{
+	int dir;
+	size_t i;
+
+	if (!has_pools(l))
+		return;
+	printf("    pool out %" PRIu32 "/%" PRIu32 " in %" PRIu32 "/%" PRIu32 "\n",
+	       l->pool[QKD_DIR_OUT].keys, l->capacity,
+	       l->pool[QKD_DIR_IN].keys, l->capacity);
+	for (dir = 0; dir <= QKD_DIR_MAX; dir++) {
+		printf("    %s", qkd_dir_name(dir));
+		for (i = 0; i < ARRAY_SIZE(pool_counters); i++)
+			printf(" %s %" PRIu64, pool_counters[i].word,
+			       pool_counter(&l->pool[dir], i));
+		printf("\n");
+	}
+}
+
+static struct json_object *json_pool(const struct qkd_pool_stats *ps)
+{
+	struct json_object *p = json_object_new_object();
+	size_t i;
+	int ret;
+
+	if (!p)
+		return NULL;
+	ret = json_add_uint(p, "keys", ps->keys);
+	if (!ret)
+		ret = json_add_uint(p, "bytes", ps->bytes);
+	for (i = 0; i < ARRAY_SIZE(pool_counters) && !ret; i++)
+		ret = json_add_uint(p, pool_counters[i].word, pool_counter(ps, i));
+	if (ret) {
+		json_object_put(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* "pool": {"out": {...}, "in": {...}} */
+static int json_pools(struct json_object *obj, const struct qkd_link *l)
+{
+	struct json_object *pools;
+	int dir, ret = 0;
+
+	if (!has_pools(l))
+		return 0;
+	pools = json_object_new_object();
+	if (!pools)
+		return -ENOMEM;
+	for (dir = 0; dir <= QKD_DIR_MAX && !ret; dir++)
+		ret = json_add_object(pools, qkd_dir_name(dir),
+				      json_pool(&l->pool[dir]));
+	if (ret) {
+		json_object_put(pools);
+		return ret;
+	}
+	return json_add_object(obj, "pool", pools);
+}
+
 /*
  * iproute2 style: the name, then the identity of the link on its first
- * line, the pool and rekey policy indented on the second.
+ * line, the pool and rekey policy indented on the second, then the state
+ * of the pools.
  */
 static void print_link(const struct qkd_link *l)
 {
@@ -287,6 +374,7 @@ static void print_link(const struct qkd_link *l)
 		printf(" %s %s", opt_word(o), value_str(l, o, buf, sizeof(buf)));
 	}
 	printf("\n");
+	print_pools(l);
 }
 
 /* Appends one object to @arr: every attribute the kernel sent. */
@@ -313,6 +401,8 @@ static int json_link(struct json_object *arr, const struct qkd_link *l)
 			ret = json_add_string(obj, word,
 					      value_str(l, o, buf, sizeof(buf)));
 	}
+	if (!ret)
+		ret = json_pools(obj, l);
 	if (ret) {
 		json_object_put(obj);
 		return ret;

@@ -9,29 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "qkdctl.h"
-
-static int fail(struct qkdctl *c, int ret, const char *fmt, ...)
-	__printf(3, 4);
-
-/* Records a failure of our own in c->err, for main() to print once. */
-static int fail(struct qkdctl *c, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	c->err.err = ret;
-	c->err.bad_attr = -1;
-	c->err.miss_type = -1;
-	va_start(ap, fmt);
-	vsnprintf(c->err.msg, sizeof(c->err.msg), fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* A plain name lives in /run/netns (ip netns add); a path is taken as is. */
 static int enter_netns(struct qkdctl *c)
@@ -47,13 +29,13 @@ static int enter_netns(struct qkdctl *c)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		return fail(c, ret, "cannot open network namespace \"%s\": %s",
+		return qkdctl_fail(c, ret, "cannot open network namespace \"%s\": %s",
 			    c->netns, strerror(-ret));
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		ret = -errno;
 		close(fd);
-		return fail(c, ret, "cannot enter network namespace \"%s\": %s",
+		return qkdctl_fail(c, ret, "cannot enter network namespace \"%s\": %s",
 			    c->netns, strerror(-ret));
 	}
 	close(fd);
@@ -71,6 +53,6 @@ int qkdctl_open(struct qkdctl *c)
 	}
 	ret = qkd_nl_open(&c->nl);
 	if (ret)
-		return fail(c, ret, "%s", qkd_nl_strerror(ret));
+		return qkdctl_fail(c, ret, "%s", qkd_nl_strerror(ret));
 	return 0;
 }

@@ -17,6 +17,9 @@ static const struct {
 	int (*fn)(struct qkdctl *c, int argc, char **argv);
 } commands[] = {
 	{ "link", cmd_link },
+	{ "key", cmd_key },
+	{ "monitor", cmd_monitor },
+	{ "stats", cmd_stats },
 };
 
 static void usage(FILE *f)
@@ -27,9 +30,15 @@ static void usage(FILE *f)
 		"OPTIONS := { -j | --json | -n NETNS | --netns NETNS | -h | --help }\n"
 		"  -j      print JSON\n"
 		"  -n      run in network namespace NETNS (a name under /run/netns, or a path)\n"
-		"COMMAND := { link | help }\n"
+		"COMMAND := { link | key | monitor | stats | help }\n"
 		"\n");
 	link_usage(f);
+	fputc('\n', f);
+	key_usage(f);
+	fputc('\n', f);
+	monitor_usage(f);
+	fputc('\n', f);
+	stats_usage(f);
 }
 
 int usage_error(const char *area, const char *fmt, ...)
@@ -43,6 +52,29 @@ int usage_error(const char *area, const char *fmt, ...)
 	fprintf(stderr, ", try \"qkdctl%s%s help\".\n", area ? " " : "",
 		area ? area : "");
 	return -EUSAGE;
+}
+
+int qkdctl_fail(struct qkdctl *c, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->err.err = ret;
+	c->err.bad_attr = -1;
+	c->err.miss_type = -1;
+	c->err.bad_key = -1;
+	c->err.has_room = false;
+	va_start(ap, fmt);
+	vsnprintf(c->err.msg, sizeof(c->err.msg), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int check_link_name(const char *area, const char *name)
+{
+	if (strlen(name) > QKD_LINK_NAME_MAX)
+		return usage_error(area, "NAME \"%s\" is too long (at most %d characters)",
+				   name, QKD_LINK_NAME_MAX);
+	return 0;
 }
 
 /* The one place where a failure is printed: exit status 0, 1 or 2. */
@@ -112,7 +144,9 @@ static int run(struct qkdctl *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct qkdctl c = { .err = { .bad_attr = -1, .miss_type = -1 } };
+	struct qkdctl c = {
+		.err = { .bad_attr = -1, .miss_type = -1, .bad_key = -1 },
+	};
 	int ret;
 
 	ret = run(&c, argc, argv);

@@ -36,7 +36,23 @@ int qkdctl_open(struct qkdctl *c);
 int usage_error(const char *area, const char *fmt, ...)
 	__printf(2, 3);
 
+/*
+ * Records a failure of qkdctl's own in c->err, its text from @fmt, for
+ * main() to print once as "Error: <text>"; returns @ret.
+ */
+int qkdctl_fail(struct qkdctl *c, int ret, const char *fmt, ...)
+	__printf(3, 4);
+
+/* A link NAME that struct qkd_link can hold, or a usage error of @area. */
+int check_link_name(const char *area, const char *name);
+
 int cmd_link(struct qkdctl *c, int argc, char **argv);
 void link_usage(FILE *f);
+int cmd_key(struct qkdctl *c, int argc, char **argv);
+void key_usage(FILE *f);
+int cmd_monitor(struct qkdctl *c, int argc, char **argv);
+void monitor_usage(FILE *f);
+int cmd_stats(struct qkdctl *c, int argc, char **argv);
+void stats_usage(FILE *f);
 
 #endif /* QKDCTL_H */

@@ -72,7 +72,89 @@
  *
  *   QKD_A_LINK_NAME, QKD_A_LINK_ID (u32, assigned by the kernel, never
  *   reused within a namespace) and every setting of QKD_CMD_LINK_NEW; the
- *   strings and addresses only when set.
+ *   strings and addresses only when set; and the state of both pools:
+ *
+ *   QKD_A_POOL_OUT, QKD_A_POOL_IN: nested
+ *     QKD_A_POOL_KEYS: u32, keys present
+ *     QKD_A_POOL_BYTES: u64, bytes of key material present
+ *     QKD_A_POOL_ADDED, QKD_A_POOL_USED, QKD_A_POOL_EXPORTED,
+ *     QKD_A_POOL_DISCARDED_FLUSH, QKD_A_POOL_DISCARDED_EXPIRED: u64
+ *
+ * QKD_CMD_KEY_ADD
+ * ---------------
+ *
+ *   QKD_A_LINK_NAME: required
+ *   QKD_A_KEYS: nested, 1 to QKD_KEY_BATCH_MAX entries, all added or none
+ *     QKD_A_KEY: nested
+ *       QKD_A_KEY_DIR: u8, enum qkd_dir
+ *       QKD_A_KEY_ID: QKD_KEY_ID_LEN bytes, not held by the link already
+ *                     (in either direction)
+ *       QKD_A_KEY_MATERIAL: key-bits / 8 bytes
+ *
+ *   A refusal points at the offending key entry (or an attribute in it).
+ *   A full pool (ENOSPC) puts a struct qkd_room in the ACK's cookie; the
+ *   module's max_keys ceiling gives EDQUOT. The request's key material is
+ *   zeroized in the kernel on every path.
+ *
+ * QKD_CMD_KEY_FLUSH
+ * -----------------
+ *
+ *   QKD_A_LINK_NAME: required
+ *   QKD_A_DIR: u8, enum qkd_dir; both directions when absent
+ *
+ * QKD_CMD_KEY_TAKE (links whose consumer is QKD_CONSUMER_EXPORT only)
+ * ----------------
+ *
+ *   QKD_A_LINK_NAME, QKD_A_DIR: required
+ *
+ *   The reply hands out the oldest key of that pool, once:
+ *   QKD_A_LINK_NAME, QKD_A_KEY: nested QKD_A_KEY_DIR, QKD_A_KEY_ID,
+ *   QKD_A_KEY_INDEX (u64, its arrival number in the pool, from 1),
+ *   QKD_A_KEY_MATERIAL.
+ *
+ * QKD_CMD_KEY_EXPORT (export links only)
+ * ------------------
+ *
+ *   QKD_A_LINK_NAME, QKD_A_DIR: required
+ *   QKD_A_KEYRING: s32, a keyring serial or KEY_SPEC_*, writable by the
+ *                  caller
+ *   QKD_A_KEY_DESC: NUL-terminated string, "PREFIX:NAME", at most
+ *                   QKD_KEY_DESC_MAX
+ *
+ *   Moves the oldest key of that pool into a new "logon" key (readable by
+ *   in-kernel users only). The reply: QKD_A_LINK_NAME, QKD_A_KEY_SERIAL
+ *   (s32), QKD_A_KEY (nested QKD_A_KEY_DIR, QKD_A_KEY_ID, QKD_A_KEY_INDEX).
+ *
+ * QKD_CMD_STATS_GET
+ * -----------------
+ *
+ *   No attributes. The reply: QKD_A_STATS, nested enum qkd_stats_attr,
+ *   figures over the whole module.
+ *
+ * Events (multicast group "events", in the link's namespace)
+ * ------
+ *
+ *   QKD_CMD_EVENT_LOW_WATER: a pool dropped from above the link's low-water
+ *   mark to at or below it (never with a mark of 0);
+ *   QKD_CMD_EVENT_EMPTY: a pool dropped to 0;
+ *     both: QKD_A_LINK_NAME, QKD_A_DIR, QKD_A_KEY_COUNT (u32, keys now),
+ *     QKD_A_LINK_LOW_WATER
+ *   QKD_CMD_EVENT_DISCARD: keys left a pool unused;
+ *     QKD_A_LINK_NAME, QKD_A_DIR, QKD_A_KEY_COUNT, QKD_A_DISCARD_REASON
+ *     (u8, enum qkd_discard), QKD_A_DISCARD_COUNT (u32)
+ *
+ *   Events carry names and counts, never key material.
+ *
+ * Keyring
+ * -------
+ *
+ *   Key type "qkd" has no read method. Each link has a "qkd" key, named
+ *   after it, in a keyring ".qkd" of its namespace; the key's description
+ *   shows the pool state ("dc1: out 10/4096 in 12/4096").
+ *   add_key("qkd", "LINK:in|out:KEYID", material, ...) with KEYID a UUID
+ *   feeds one key into the pool of that link in the caller's namespace,
+ *   with the checks of QKD_CMD_KEY_ADD and CAP_NET_ADMIN; it leaves an
+ *   empty key that expires at once.
  */
 
 #ifndef _UAPI_LINUX_QKD_H
