@@ -140,8 +140,9 @@ t_dm_crypt_with_the_same_qkd_key_on_two_links() {
 	truncate -s 4M disk.img
 	dev=$(losetup --find --show disk.img)
 	sectors=$(blockdev --getsz "$dev")
-	trap 'dmsetup remove qkd-a 2>/dev/null; dmsetup remove qkd-b 2>/dev/null;
-	      dmsetup remove qkd-c 2>/dev/null; losetup -d $dev' EXIT
+	# Whatever happens, leave no mapping or loop device to later tests.
+	trap 'set +e; for m in qkd-a qkd-b qkd-c; do dmsetup remove $m 2>/dev/null; done
+	      losetup -d $dev; true' EXIT
 	run dmsetup create qkd-a --table "0 $sectors crypt aes-xts-plain64 :32:logon:qkd:gw-a 0 $dev 0"
 	head -c 1M /dev/urandom >data
 	run dd if=data of=/dev/mapper/qkd-a bs=64K oflag=direct status=none
