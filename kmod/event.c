@@ -80,3 +80,51 @@ void qkd_event_discarded(struct qkd_link *link, u8 dir, u8 reason, u32 count)
 	}
 	event_send(link, skb, hdr);
 }
+
+/* SA events: the link, the direction and the SPI(s) involved. */
+static void sa_event(struct qkd_link *link, u8 cmd, u8 dir, u32 spi,
+		     u32 old_spi, u64 index, int err)
+{
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = event_new(link, cmd, dir, &hdr);
+	if (!skb)
+		return;
+	nest = nla_nest_start(skb, QKD_A_SA);
+	if (!nest ||
+	    (spi && nla_put_u32(skb, QKD_A_SA_SPI, spi)) ||
+	    (old_spi && nla_put_u32(skb, QKD_A_SA_OLD_SPI, old_spi)) ||
+	    (index && nla_put_u64_64bit(skb, QKD_A_SA_KEY_INDEX, index,
+					QKD_A_SA_PAD))) {
+		nlmsg_free(skb);
+		return;
+	}
+	nla_nest_end(skb, nest);
+	if (err && nla_put_s32(skb, QKD_A_ERRNO, err)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(link, skb, hdr);
+}
+
+void qkd_event_rekey(struct qkd_link *link, u32 old_spi, u32 new_spi, u64 index)
+{
+	sa_event(link, QKD_CMD_EVENT_REKEY, QKD_DIR_OUT, new_spi, old_spi, index, 0);
+}
+
+void qkd_event_sa_error(struct qkd_link *link, u8 dir, int err)
+{
+	sa_event(link, QKD_CMD_EVENT_SA_ERROR, dir, 0, 0, 0, err);
+}
+
+void qkd_event_holding(struct qkd_link *link, u32 spi)
+{
+	sa_event(link, QKD_CMD_EVENT_HOLDING, QKD_DIR_OUT, spi, 0, 0, 0);
+}
+
+void qkd_event_sa_blocked(struct qkd_link *link, u32 spi)
+{
+	sa_event(link, QKD_CMD_EVENT_BLOCKED, QKD_DIR_OUT, spi, 0, 0, 0);
+}

@@ -33,6 +33,7 @@
 #include "link.h"
 #include "netns.h"
 #include "pool.h"
+#include "sa.h"
 
 /* The payload a link's own key is made with; userspace cannot pass it. */
 static const char link_key_marker;
@@ -104,6 +105,8 @@ static int ingest(struct key_preparsed_payload *prep)
 		ret = -EINVAL;
 	else
 		ret = qkd_pool_add(link, &in, 1, &bad);
+	if (!ret)
+		qkd_sa_kick(qn);
 	mutex_unlock(&qn->lock);
 	if (ret)
 		return ret;

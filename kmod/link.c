@@ -16,6 +16,7 @@
 #include "keyring.h"
 #include "link.h"
 #include "netns.h"
+#include "sa.h"
 
 unsigned int qkd_max_pool_keys __read_mostly = 65536;
 module_param_named(max_pool_keys, qkd_max_pool_keys, uint, 0644);
@@ -214,6 +215,7 @@ struct qkd_link *qkd_link_create(struct net *net, const char *name,
 		return ERR_PTR(-ENOMEM);
 
 	link->net = net;
+	INIT_LIST_HEAD(&link->sas);
 	strscpy(link->name, name, sizeof(link->name));
 	link->cfg = *cfg;
 	ret = qkd_pools_init(link);
@@ -248,6 +250,7 @@ void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
 	list_del(&link->node);
 	qn->n_links--;
 	qn->genid++;
+	qkd_sa_flush(link);
 	qkd_keyring_link_del(link);
 	qkd_pools_destroy(link);
 	call_rcu(&link->rcu, link_free_rcu);

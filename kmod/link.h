@@ -51,6 +51,10 @@ struct qkd_link {
 	struct qkd_pool pool[__QKD_DIR_MAX];
 	struct rhashtable ids;		/* key IDs held, both directions */
 	struct key *key;		/* its key in the namespace's keyring */
+	struct list_head sas;		/* struct qkd_sa, oldest first */
+	unsigned int n_sas;
+	bool rekey;			/* an outbound rekey was asked for */
+	bool holding;			/* out pool empty, SA kept past rekey */
 	struct rcu_head rcu;		/* the keyring reads links under RCU */
 };
 

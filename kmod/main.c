@@ -9,6 +9,7 @@
 #include "link.h"
 #include "netlink.h"
 #include "netns.h"
+#include "sa.h"
 
 static int __init qkd_init(void)
 {
@@ -22,9 +23,15 @@ static int __init qkd_init(void)
 	if (ret)
 		goto err_keyring;
 
+	ret = qkd_sa_init();
+	if (ret)
+		goto err_sa;
+
 	ret = qkd_netns_init();
 	if (ret)
 		goto err_netns;
+
+	qkd_sa_km_register();
 
 	ret = qkd_genl_init();
 	if (ret)
@@ -33,8 +40,11 @@ static int __init qkd_init(void)
 	return 0;
 
 err_genl:
+	qkd_sa_km_unregister();
 	qkd_netns_exit();
 err_netns:
+	qkd_sa_exit();
+err_sa:
 	qkd_keyring_exit();
 err_keyring:
 	qkd_link_exit();
@@ -45,7 +55,9 @@ static void __exit qkd_exit(void)
 {
 	/* No request can arrive once the family is gone; then free links. */
 	qkd_genl_exit();
+	qkd_sa_km_unregister();
 	qkd_netns_exit();
+	qkd_sa_exit();
 	qkd_keyring_exit();
 	qkd_link_exit();
 }

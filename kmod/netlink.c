@@ -13,6 +13,7 @@
 #include "link.h"
 #include "netlink.h"
 #include "netns.h"
+#include "sa.h"
 
 static const struct nla_policy link_policy[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
@@ -282,11 +283,27 @@ static int qkd_nl_link_new(struct sk_buff *skb, struct genl_info *info)
 	link = qkd_link_create(genl_info_net(info), name, cfg, info->extack);
 	if (IS_ERR(link))
 		ret = PTR_ERR(link);
+	else
+		qkd_sa_kick(qn);
 out_unlock:
 	mutex_unlock(&qn->lock);
 out_free:
 	kfree(cfg);
 	return ret;
+}
+
+static bool sa_settings_differ(const struct qkd_link_cfg *a,
+			       const struct qkd_link_cfg *b)
+{
+	return strcmp(a->local_sae, b->local_sae) ||
+	       strcmp(a->peer_sae, b->peer_sae) ||
+	       a->local_family != b->local_family ||
+	       a->peer_family != b->peer_family ||
+	       memcmp(&a->local_addr, &b->local_addr, sizeof(a->local_addr)) ||
+	       memcmp(&a->peer_addr, &b->peer_addr, sizeof(a->peer_addr)) ||
+	       a->reqid != b->reqid || a->if_id != b->if_id ||
+	       a->mode != b->mode || a->cipher != b->cipher ||
+	       a->consumer != b->consumer;
 }
 
 static int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info)
@@ -319,8 +336,12 @@ static int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info)
 	ret = qkd_link_cfg_verify(qn, link, cfg, tb, info->extack);
 	if (ret)
 		goto out_unlock;
+	/* SAs built on the old settings go; new ones come from new keys. */
+	if (sa_settings_differ(&link->cfg, cfg))
+		qkd_sa_flush(link);
 	link->cfg = *cfg;
 	qn->genid++;
+	qkd_sa_kick(qn);
 out_unlock:
 	mutex_unlock(&qn->lock);
 	kfree(cfg);
@@ -403,6 +424,88 @@ static int qkd_nl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int qkd_nl_link_rekey(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct nlattr *name = info->attrs[QKD_A_LINK_NAME];
+	struct qkd_link *link;
+	int ret;
+
+	if (!qkd_nl_link_name(info->attrs, info->extack))
+		return -EINVAL;
+
+	mutex_lock(&qn->lock);
+	link = qkd_nl_link_lookup(qn, info->attrs, info->extack);
+	ret = link ? qkd_sa_rekey(link) : -ENOENT;
+	mutex_unlock(&qn->lock);
+
+	switch (ret) {
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "link not ready for xfrm: it needs consumer xfrm, both addresses and a reqid or if-id");
+		break;
+	case -EAGAIN:
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "no out key to rekey with");
+		break;
+	case -EIO:
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "the new SA could not be installed (see the sa-error event)");
+		break;
+	}
+	return ret;
+}
+
+/*
+ * One message per SA. cb->args[0]: id of the link being dumped, args[1]:
+ * position of the next SA in it. With QKD_A_LINK_NAME, that link only.
+ */
+static int qkd_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *dinfo = genl_dumpit_info(cb);
+	struct nlattr *only = dinfo->attrs[QKD_A_LINK_NAME];
+	struct qkd_net *qn = qkd_net(sock_net(skb->sk));
+	struct qkd_link *link;
+	void *hdr;
+	int ret = 0;
+
+	mutex_lock(&qn->lock);
+	list_for_each_entry(link, &qn->links, node) {
+		if (link->id < cb->args[0])
+			continue;
+		if (only && nla_strcmp(only, link->name))
+			continue;
+		if (link->id != cb->args[0]) {
+			cb->args[0] = link->id;
+			cb->args[1] = 0;
+		}
+		for (;;) {
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, &qkd_genl_family,
+					  NLM_F_MULTI, QKD_CMD_SA_GET);
+			if (!hdr)
+				goto out;
+			if (nla_put_string(skb, QKD_A_LINK_NAME, link->name)) {
+				genlmsg_cancel(skb, hdr);
+				goto out;
+			}
+			ret = qkd_sa_fill(skb, link, cb->args[1]);
+			if (ret <= 0) {
+				genlmsg_cancel(skb, hdr);
+				if (ret < 0)
+					goto out;
+				break;
+			}
+			genlmsg_end(skb, hdr);
+			cb->args[1]++;
+		}
+		cb->args[0] = link->id + 1;
+		cb->args[1] = 0;
+	}
+out:
+	mutex_unlock(&qn->lock);
+	return skb->len;
+}
+
 static const struct genl_ops qkd_genl_ops[] = {
 	{
 		.cmd = QKD_CMD_LINK_NEW,
@@ -463,6 +566,19 @@ static const struct genl_ops qkd_genl_ops[] = {
 		.policy = key_export_policy,
 		.maxattr = QKD_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_LINK_REKEY,
+		.doit = qkd_nl_link_rekey,
+		.policy = link_name_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_SA_GET,
+		.dumpit = qkd_nl_sa_dump,
+		.policy = link_name_policy,
+		.maxattr = QKD_A_MAX,
 	},
 	{
 		.cmd = QKD_CMD_STATS_GET,

@@ -9,6 +9,7 @@
 #include "keyring.h"
 #include "link.h"
 #include "netns.h"
+#include "sa.h"
 
 static unsigned int qkd_net_id __read_mostly;
 
@@ -24,6 +25,7 @@ static int __net_init qkd_net_init(struct net *net)
 	mutex_init(&qn->lock);
 	INIT_LIST_HEAD(&qn->links);
 	qn->next_id = 1;
+	qkd_sa_netns_init(qn);
 	return 0;
 }
 
@@ -31,6 +33,7 @@ static void __net_exit qkd_net_exit(struct net *net)
 {
 	struct qkd_net *qn = qkd_net(net);
 
+	qkd_sa_netns_exit(qn);
 	mutex_lock(&qn->lock);
 	qkd_links_flush(qn);
 	qkd_keyring_netns_exit(qn);

@@ -7,6 +7,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
 struct key;
@@ -22,6 +23,8 @@ struct qkd_net {
 	u32 next_id;			/* never reused within the namespace */
 	u32 genid;			/* bumped on each change, for dumps */
 	struct key *keyring;		/* ".qkd", made with the first link */
+	struct delayed_work sa_work;	/* keeps the SAs of its links */
+	bool dying;			/* no more work once set */
 };
 
 struct qkd_net *qkd_net(const struct net *net);

@@ -17,6 +17,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "pool.h"
+#include "sa.h"
 
 static const struct nla_policy key_policy[QKD_A_KEY_MAX + 1] = {
 	[QKD_A_KEY_DIR]		= NLA_POLICY_MAX(NLA_U8, QKD_DIR_MAX),
@@ -174,6 +175,8 @@ int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&qn->lock);
 	link = qkd_nl_link_lookup(qn, tb, info->extack);
 	ret = link ? batch_add(link, batch, info->extack) : -ENOENT;
+	if (!ret)
+		qkd_sa_kick(qn);
 	mutex_unlock(&qn->lock);
 out:
 	wipe_request(info);

@@ -44,6 +44,8 @@ static const char *const attr_names[] = {
 	[QKD_A_DISCARD_COUNT]		= "discarded",
 	[QKD_A_STATS]			= "stats",
 	[QKD_A_KEY_COUNT]		= "count",
+	[QKD_A_SA]			= "sa",
+	[QKD_A_ERRNO]			= "errno",
 };
 
 static const char *const mode_names[] = {
@@ -82,6 +84,10 @@ static const char *const event_names[] = {
 	[QKD_CMD_EVENT_LOW_WATER]	= "low-water",
 	[QKD_CMD_EVENT_EMPTY]		= "empty",
 	[QKD_CMD_EVENT_DISCARD]		= "discard",
+	[QKD_CMD_EVENT_REKEY]		= "rekey",
+	[QKD_CMD_EVENT_SA_ERROR]	= "sa-error",
+	[QKD_CMD_EVENT_HOLDING]		= "holding",
+	[QKD_CMD_EVENT_BLOCKED]		= "blocked",
 };
 
 /* A new value in the UAPI without a word here fails the build. */

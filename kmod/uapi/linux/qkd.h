@@ -199,6 +199,12 @@ enum qkd_cmd {
 	QKD_CMD_EVENT_LOW_WATER,
 	QKD_CMD_EVENT_EMPTY,
 	QKD_CMD_EVENT_DISCARD,
+	QKD_CMD_LINK_REKEY,
+	QKD_CMD_SA_GET,
+	QKD_CMD_EVENT_REKEY,
+	QKD_CMD_EVENT_SA_ERROR,
+	QKD_CMD_EVENT_HOLDING,
+	QKD_CMD_EVENT_BLOCKED,
 	__QKD_CMD_MAX,
 };
 
@@ -239,6 +245,8 @@ enum qkd_attr {
 	QKD_A_DISCARD_COUNT,
 	QKD_A_STATS,
 	QKD_A_KEY_COUNT,
+	QKD_A_SA,
+	QKD_A_ERRNO,
 	__QKD_A_MAX,
 };
 
@@ -341,6 +349,34 @@ enum qkd_discard {
 };
 
 #define QKD_DISCARD_MAX (__QKD_DISCARD_MAX - 1)
+
+/* One SA the module installed (QKD_A_SA). No key material, ever. */
+enum qkd_sa_attr {
+	QKD_A_SA_UNSPEC,
+	QKD_A_SA_PAD,
+	QKD_A_SA_DIR,			/* u8, enum qkd_dir */
+	QKD_A_SA_SPI,			/* u32, host order */
+	QKD_A_SA_KEY_ID,		/* QKD_KEY_ID_LEN bytes */
+	QKD_A_SA_KEY_INDEX,		/* u64 */
+	QKD_A_SA_STATE,			/* u8, enum qkd_sa_state */
+	QKD_A_SA_AGE,			/* u32, seconds since installed */
+	QKD_A_SA_BYTES,			/* u64 */
+	QKD_A_SA_PACKETS,		/* u64 */
+	QKD_A_SA_OLD_SPI,		/* u32, rekey events: the SA replaced */
+	__QKD_A_SA_MAX,
+};
+
+#define QKD_A_SA_MAX (__QKD_A_SA_MAX - 1)
+
+enum qkd_sa_state {
+	QKD_SA_ACTIVE,		/* out: carries our traffic; in: the peer's */
+	QKD_SA_PENDING,		/* in: installed ahead, not used yet */
+	QKD_SA_RETIRING,	/* replaced; removed after a grace period */
+	QKD_SA_HOLDING,		/* out: past its rekey point, no key to replace it */
+	__QKD_SA_STATE_MAX,
+};
+
+#define QKD_SA_STATE_MAX (__QKD_SA_STATE_MAX - 1)
 
 /* Module-wide figures, in QKD_A_STATS of QKD_CMD_STATS_GET. */
 enum qkd_stats_attr {
