@@ -55,6 +55,7 @@ struct qkd_link {
 	unsigned int n_sas;
 	bool rekey;			/* an outbound rekey was asked for */
 	bool holding;			/* out pool empty, SA kept past rekey */
+	unsigned long sa_retry_at[__QKD_DIR_MAX];	/* jiffies */
 	struct rcu_head rcu;		/* the keyring reads links under RCU */
 };
 

@@ -455,6 +455,22 @@ static int qkd_nl_link_rekey(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* A dump of one link's SAs names a link that exists. */
+static int qkd_nl_sa_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *dinfo = genl_dumpit_info(cb);
+	struct nlattr *only = dinfo->attrs[QKD_A_LINK_NAME];
+	struct qkd_net *qn = qkd_net(sock_net(cb->skb->sk));
+	struct qkd_link *link;
+
+	if (!only)
+		return 0;
+	mutex_lock(&qn->lock);
+	link = qkd_nl_link_lookup(qn, dinfo->attrs, cb->extack);
+	mutex_unlock(&qn->lock);
+	return link ? 0 : -ENOENT;
+}
+
 /*
  * One message per SA. cb->args[0]: id of the link being dumped, args[1]:
  * position of the next SA in it. With QKD_A_LINK_NAME, that link only.
@@ -576,6 +592,7 @@ static const struct genl_ops qkd_genl_ops[] = {
 	},
 	{
 		.cmd = QKD_CMD_SA_GET,
+		.start = qkd_nl_sa_dump_start,
 		.dumpit = qkd_nl_sa_dump,
 		.policy = link_name_policy,
 		.maxattr = QKD_A_MAX,

@@ -35,6 +35,7 @@
 #define GRACE		(2 * HZ)	/* a retired SA lives on this long */
 #define SYNC_PERIOD	(HZ / 5)
 #define REPLAY_WINDOW	128
+#define RETRY		(5 * HZ)	/* after a failed install */
 
 struct qkd_sa {
 	struct list_head node;		/* in qkd_link.sas, oldest first */
@@ -112,6 +113,8 @@ static struct xfrm_state *state_build(struct qkd_link *link, bool out,
 		sizeof(x->aead->alg_name));
 	x->aead->alg_key_len = keys->keymat_len * 8;
 	x->aead->alg_icv_len = 128;
+	/* The IV generator xfrm_user would take from xfrm_algo's table. */
+	x->geniv = "seqiv";
 	memcpy(x->aead->alg_key, keys->keymat, keys->keymat_len);
 
 	esn_len = sizeof(*esn) + REPLAY_WINDOW / 32 * sizeof(u32);
@@ -150,6 +153,9 @@ static struct qkd_sa *sa_install(struct qkd_link *link, u8 dir)
 	struct qkd_sa *sa;
 	int ret;
 
+	/* After a failure, wait before trying (and reporting) again. */
+	if (time_before(jiffies, link->sa_retry_at[dir]))
+		return ERR_PTR(-EAGAIN);
 	ret = qkd_pool_peek(link, dir, &key);
 	if (ret)
 		return ERR_PTR(ret);
@@ -200,6 +206,9 @@ out:
 	if (ret) {
 		if (sa)
 			kmem_cache_free(sa_cache, sa);
+		link->sa_retry_at[dir] = jiffies + RETRY;
+		pr_warn_ratelimited("qkd: link %s: cannot install an %s SA: error %d\n",
+				    link->name, out ? "out" : "in", ret);
 		qkd_event_sa_error(link, dir, ret);
 		return ERR_PTR(ret);
 	}

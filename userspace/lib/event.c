@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Events of the "events" multicast group: pool levels and discards.
+ * Events of the "events" multicast group: pool levels and discards, and
+ * the SAs' rekeys, install errors, holding and blocking.
  *
  * The socket that subscribes should do nothing else: a reply to a request
  * would be read here as noise, and an event there as data. One datagram
@@ -28,6 +29,35 @@ int qkd_nl_subscribe(struct qkd_nl *nl)
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;
+	return 0;
+}
+
+/* The QKD_A_SA nest of an SA event: the SPIs and the new key's index. */
+static int event_sa(const struct nlattr *nest, struct qkd_event *ev)
+{
+	const struct nlattr *attr;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return -EBADMSG;
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case QKD_A_SA_SPI:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			ev->spi = mnl_attr_get_u32(attr);
+			break;
+		case QKD_A_SA_OLD_SPI:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			ev->old_spi = mnl_attr_get_u32(attr);
+			break;
+		case QKD_A_SA_KEY_INDEX:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+				return -EBADMSG;
+			ev->key_index = mnl_attr_get_u64(attr);
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -66,6 +96,13 @@ static int event_attr(const struct nlattr *attr, struct qkd_event *ev)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return -EBADMSG;
 		ev->discarded = mnl_attr_get_u32(attr);
+		break;
+	case QKD_A_SA:
+		return event_sa(attr, ev);
+	case QKD_A_ERRNO:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		ev->error = (int32_t)mnl_attr_get_u32(attr);
 		break;
 	}
 	return 0;

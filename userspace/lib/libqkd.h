@@ -186,6 +186,34 @@ struct qkd_stats {
 
 int qkd_stats_get(struct qkd_nl *nl, struct qkd_stats *st, struct qkd_err *err);
 
+/* An IPsec SA the module installed for a link. No key material, ever. */
+struct qkd_sa {
+	char link[QKD_LINK_NAME_MAX + 1];
+	uint8_t dir;			/* enum qkd_dir */
+	uint32_t spi;
+	uint8_t key_id[QKD_KEY_ID_LEN];	/* of the key it was derived from */
+	uint64_t key_index;
+	uint8_t state;			/* enum qkd_sa_state */
+	uint32_t age;			/* seconds since installed */
+	uint64_t bytes;
+	uint64_t packets;
+};
+
+/*
+ * Calls fn for every SA of one link (link NULL: of every link in the
+ * namespace), link by link in order of creation, each link's oldest SA
+ * first. fn returns as for qkd_link_dump(). A link that does not exist
+ * simply has no SAs: the kernel does not refuse its name.
+ */
+int qkd_sa_dump(struct qkd_nl *nl, const char *link,
+		int (*fn)(const struct qkd_sa *sa, void *arg), void *arg,
+		struct qkd_err *err);
+/*
+ * Replaces the link's outbound SA now with one from its next out key
+ * (QKD_CMD_LINK_REKEY); a NULL link sends no name.
+ */
+int qkd_link_rekey(struct qkd_nl *nl, const char *link, struct qkd_err *err);
+
 /* An event from the "events" group. */
 struct qkd_event {
 	uint8_t cmd;			/* QKD_CMD_EVENT_* */
@@ -195,6 +223,10 @@ struct qkd_event {
 	uint32_t low_water;		/* low-water and empty events */
 	uint8_t reason;			/* discard events: enum qkd_discard */
 	uint32_t discarded;		/* discard events: how many keys */
+	uint32_t spi;			/* SA events but sa-error: the SA */
+	uint32_t old_spi;		/* rekey events: the SA replaced */
+	uint64_t key_index;		/* rekey events: the new SA's key */
+	int32_t error;			/* sa-error events: a negative errno */
 };
 
 /* Joins the "events" group; use a socket of its own for events. */
@@ -204,10 +236,13 @@ int qkd_nl_subscribe(struct qkd_nl *nl);
  * -ETIMEDOUT, or another -errno.
  */
 int qkd_event_recv(struct qkd_nl *nl, struct qkd_event *ev, int timeout_ms);
-const char *qkd_event_name(unsigned int cmd);	/* "low-water", "empty", "discard" */
+/* "low-water", "empty", "discard", "rekey", "sa-error", "holding", "blocked" */
+const char *qkd_event_name(unsigned int cmd);
 const char *qkd_dir_name(unsigned int v);	/* "out", "in" */
 int qkd_dir_parse(const char *s);
 const char *qkd_discard_name(unsigned int v);	/* "flush", "expired" */
+/* "active", "pending", "retiring", "holding" */
+const char *qkd_sa_state_name(unsigned int v);
 
 /* Names of enum values as the CLI spells them, and back (-1 if unknown). */
 const char *qkd_mode_name(unsigned int v);

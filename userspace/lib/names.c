@@ -79,6 +79,13 @@ static const char *const discard_names[] = {
 	[QKD_DISCARD_EXPIRED]		= "expired",
 };
 
+static const char *const sa_state_names[] = {
+	[QKD_SA_ACTIVE]			= "active",
+	[QKD_SA_PENDING]		= "pending",
+	[QKD_SA_RETIRING]		= "retiring",
+	[QKD_SA_HOLDING]		= "holding",
+};
+
 /* Indexed by command: only the events have a word. */
 static const char *const event_names[] = {
 	[QKD_CMD_EVENT_LOW_WATER]	= "low-water",
@@ -98,6 +105,7 @@ _Static_assert(ARRAY_SIZE(on_empty_names) == QKD_ON_EMPTY_MAX + 1, "on_empty_nam
 _Static_assert(ARRAY_SIZE(consumer_names) == QKD_CONSUMER_MAX + 1, "consumer_names");
 _Static_assert(ARRAY_SIZE(dir_names) == QKD_DIR_MAX + 1, "dir_names");
 _Static_assert(ARRAY_SIZE(discard_names) == QKD_DISCARD_MAX + 1, "discard_names");
+_Static_assert(ARRAY_SIZE(sa_state_names) == QKD_SA_STATE_MAX + 1, "sa_state_names");
 /* The events are the last commands; a new command is a reason to look here. */
 _Static_assert(ARRAY_SIZE(event_names) == QKD_CMD_MAX + 1, "event_names");
 
@@ -178,6 +186,11 @@ int qkd_dir_parse(const char *s)
 const char *qkd_discard_name(unsigned int v)
 {
 	return name_of(discard_names, ARRAY_SIZE(discard_names), v);
+}
+
+const char *qkd_sa_state_name(unsigned int v)
+{
+	return name_of(sa_state_names, ARRAY_SIZE(sa_state_names), v);
 }
 
 const char *qkd_event_name(unsigned int cmd)

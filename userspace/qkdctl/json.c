@@ -32,6 +32,12 @@ int json_add_int(struct json_object *obj, const char *key, int64_t val)
 	return add(obj, key, json_object_new_int64(val));
 }
 
+int json_add_word(struct json_object *obj, const char *key, const char *name,
+		  unsigned int v)
+{
+	return name ? json_add_string(obj, key, name) : json_add_uint(obj, key, v);
+}
+
 int json_add_object(struct json_object *obj, const char *key,
 		    struct json_object *val)
 {

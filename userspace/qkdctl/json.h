@@ -10,6 +10,12 @@
 int json_add_string(struct json_object *obj, const char *key, const char *val);
 int json_add_uint(struct json_object *obj, const char *key, uint64_t val);
 int json_add_int(struct json_object *obj, const char *key, int64_t val);
+/*
+ * The word of an enum value, or for a value newer than qkdctl (@name
+ * NULL) its number; 0 or -ENOMEM.
+ */
+int json_add_word(struct json_object *obj, const char *key, const char *name,
+		  unsigned int v);
 /* Adds @val, whose reference it takes (dropped on failure); 0 or -ENOMEM. */
 int json_add_object(struct json_object *obj, const char *key,
 		    struct json_object *val);

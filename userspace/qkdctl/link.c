@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * qkdctl link: add, set, del and show QKD links.
+ * qkdctl link: add, set, del and show QKD links, and rekey their SAs.
  *
  * One table lists the attributes in the order show prints them; parsing,
  * text output and JSON output all walk it. qkdctl checks only what it must
@@ -74,6 +74,7 @@ void link_usage(FILE *f)
 		"       qkdctl [-j] [-n NETNS] link set NAME [ATTR VALUE]...\n"
 		"       qkdctl [-n NETNS] link { del | delete } NAME\n"
 		"       qkdctl [-j] [-n NETNS] link { show | list } [NAME]\n"
+		"       qkdctl [-n NETNS] link rekey NAME\n"
 		"       qkdctl link help\n"
 		"ATTR VALUE := { local-sae SAE_ID | peer-sae SAE_ID |\n"
 		"                local-addr ADDR | peer-addr ADDR | reqid NUM | if-id NUM |\n"
@@ -85,7 +86,9 @@ void link_usage(FILE *f)
 		"                max-key-age SECONDS | consumer { xfrm | export } |\n"
 		"                rx-window NUM }\n"
 		"ADDR is an IPv4 or IPv6 address; 0 turns reqid, if-id and the rekey\n"
-		"and age limits off. The kernel says which values it accepts.\n");
+		"and age limits off. The kernel says which values it accepts.\n"
+		"rekey replaces the link's outbound SA now, with its next out key\n"
+		"(see \"qkdctl sa show\").\n");
 }
 
 static const char *opt_word(const struct link_opt *o)
@@ -482,7 +485,8 @@ static int link_set(struct qkdctl *c, int argc, char **argv)
 	return ret;
 }
 
-static int link_del(struct qkdctl *c, int argc, char **argv)
+/* NAME and nothing else, then the socket: for del and rekey. */
+static int name_only(struct qkdctl *c, int argc, char **argv)
 {
 	int ret;
 
@@ -493,8 +497,26 @@ static int link_del(struct qkdctl *c, int argc, char **argv)
 	ret = check_name(argv[0]);
 	if (!ret)
 		ret = qkdctl_open(c);
+	return ret;
+}
+
+static int link_del(struct qkdctl *c, int argc, char **argv)
+{
+	int ret;
+
+	ret = name_only(c, argc, argv);
 	if (!ret)
 		ret = qkd_link_del(c->nl, argv[0], &c->err);
+	return ret;
+}
+
+static int link_rekey(struct qkdctl *c, int argc, char **argv)
+{
+	int ret;
+
+	ret = name_only(c, argc, argv);
+	if (!ret)
+		ret = qkd_link_rekey(c->nl, argv[0], &c->err);
 	return ret;
 }
 
@@ -517,6 +539,7 @@ static const struct {
 	{ "delete", link_del },
 	{ "show", link_show },
 	{ "list", link_show },
+	{ "rekey", link_rekey },
 	{ "help", link_help },
 };
 

@@ -24,18 +24,13 @@ void monitor_usage(FILE *f)
 		"  low-water LINK dir DIR keys N low-water N\n"
 		"  empty LINK dir DIR keys N\n"
 		"  discard LINK dir DIR reason { flush | expired } count N keys N\n"
+		"  rekey LINK dir out spi SPI old-spi SPI index N\n"
+		"  sa-error LINK dir DIR error TEXT\n"
+		"  holding LINK dir out spi SPI\n"
+		"  blocked LINK dir out spi SPI\n"
 		"(with -j one JSON object per line), until SIGINT or SIGTERM (exit 0)\n"
 		"or, with count, after N events. \"monitoring\" goes to stderr once\n"
 		"the subscription is in place.\n");
-}
-
-/* A word of the table, or the number of a value newer than this qkdctl. */
-static const char *word(const char *name, unsigned int v, char *buf, size_t len)
-{
-	if (name)
-		return name;
-	snprintf(buf, len, "%u", v);
-	return buf;
 }
 
 static int print_text(const struct qkd_event *ev)
@@ -43,7 +38,7 @@ static int print_text(const struct qkd_event *ev)
 	char dir[16], reason[16];
 
 	printf("%s %s dir %s", qkd_event_name(ev->cmd), ev->link,
-	       word(qkd_dir_name(ev->dir), ev->dir, dir, sizeof(dir)));
+	       enum_word(qkd_dir_name(ev->dir), ev->dir, dir, sizeof(dir)));
 	switch (ev->cmd) {
 	case QKD_CMD_EVENT_LOW_WATER:
 		printf(" keys %" PRIu32 " low-water %" PRIu32 "\n", ev->count,
@@ -54,35 +49,36 @@ static int print_text(const struct qkd_event *ev)
 		break;
 	case QKD_CMD_EVENT_DISCARD:
 		printf(" reason %s count %" PRIu32 " keys %" PRIu32 "\n",
-		       word(qkd_discard_name(ev->reason), ev->reason, reason,
-			    sizeof(reason)),
+		       enum_word(qkd_discard_name(ev->reason), ev->reason, reason,
+				 sizeof(reason)),
 		       ev->discarded, ev->count);
+		break;
+	case QKD_CMD_EVENT_REKEY:
+		printf(" spi 0x%08" PRIx32 " old-spi 0x%08" PRIx32 " index %" PRIu64 "\n",
+		       ev->spi, ev->old_spi, ev->key_index);
+		break;
+	case QKD_CMD_EVENT_SA_ERROR:
+		printf(" error %s\n", strerror(-ev->error));
+		break;
+	case QKD_CMD_EVENT_HOLDING:
+	case QKD_CMD_EVENT_BLOCKED:
+		printf(" spi 0x%08" PRIx32 "\n", ev->spi);
+		break;
+	default:
+		printf("\n");
 		break;
 	}
 	return fflush(stdout) == EOF ? -errno : 0;
 }
 
-/* The same members as the text, under the same words. */
-static int print_json(const struct qkd_event *ev)
+/* The members of a pool event: the pool's count, and why it moved. */
+static int json_pool_event(struct json_object *obj, const struct qkd_event *ev)
 {
-	struct json_object *obj = json_object_new_object();
-	const char *name;
-	int ret;
+	int ret = 0;
 
-	if (!obj)
-		return -ENOMEM;
-	ret = json_add_string(obj, "event", qkd_event_name(ev->cmd));
-	if (!ret)
-		ret = json_add_string(obj, "link", ev->link);
-	if (!ret) {
-		name = qkd_dir_name(ev->dir);
-		ret = name ? json_add_string(obj, "dir", name) :
-			     json_add_uint(obj, "dir", ev->dir);
-	}
-	if (!ret && ev->cmd == QKD_CMD_EVENT_DISCARD) {
-		name = qkd_discard_name(ev->reason);
-		ret = name ? json_add_string(obj, "reason", name) :
-			     json_add_uint(obj, "reason", ev->reason);
+	if (ev->cmd == QKD_CMD_EVENT_DISCARD) {
+		ret = json_add_word(obj, "reason", qkd_discard_name(ev->reason),
+				    ev->reason);
 		if (!ret)
 			ret = json_add_uint(obj, "count", ev->discarded);
 	}
@@ -90,6 +86,60 @@ static int print_json(const struct qkd_event *ev)
 		ret = json_add_uint(obj, "keys", ev->count);
 	if (!ret && ev->cmd == QKD_CMD_EVENT_LOW_WATER)
 		ret = json_add_uint(obj, "low-water", ev->low_water);
+	return ret;
+}
+
+/*
+ * The members of an SA event; SPIs are numbers. An error is its text, as
+ * in the text output, and its (positive) errno for scripts.
+ */
+static int json_sa_event(struct json_object *obj, const struct qkd_event *ev)
+{
+	int ret;
+
+	if (ev->cmd == QKD_CMD_EVENT_SA_ERROR) {
+		ret = json_add_string(obj, "error", strerror(-ev->error));
+		if (!ret)
+			ret = json_add_int(obj, "errno", -(int64_t)ev->error);
+		return ret;
+	}
+	ret = json_add_uint(obj, "spi", ev->spi);
+	if (!ret && ev->cmd == QKD_CMD_EVENT_REKEY) {
+		ret = json_add_uint(obj, "old-spi", ev->old_spi);
+		if (!ret)
+			ret = json_add_uint(obj, "index", ev->key_index);
+	}
+	return ret;
+}
+
+/* The same members as the text, under the same words. */
+static int print_json(const struct qkd_event *ev)
+{
+	struct json_object *obj = json_object_new_object();
+	int ret;
+
+	if (!obj)
+		return -ENOMEM;
+	ret = json_add_string(obj, "event", qkd_event_name(ev->cmd));
+	if (!ret)
+		ret = json_add_string(obj, "link", ev->link);
+	if (!ret)
+		ret = json_add_word(obj, "dir", qkd_dir_name(ev->dir), ev->dir);
+	if (!ret) {
+		switch (ev->cmd) {
+		case QKD_CMD_EVENT_LOW_WATER:
+		case QKD_CMD_EVENT_EMPTY:
+		case QKD_CMD_EVENT_DISCARD:
+			ret = json_pool_event(obj, ev);
+			break;
+		case QKD_CMD_EVENT_REKEY:
+		case QKD_CMD_EVENT_SA_ERROR:
+		case QKD_CMD_EVENT_HOLDING:
+		case QKD_CMD_EVENT_BLOCKED:
+			ret = json_sa_event(obj, ev);
+			break;
+		}
+	}
 	if (ret) {
 		json_object_put(obj);
 		return ret;

@@ -20,6 +20,7 @@ static const struct {
 	{ "key", cmd_key },
 	{ "monitor", cmd_monitor },
 	{ "stats", cmd_stats },
+	{ "sa", cmd_sa },
 };
 
 static void usage(FILE *f)
@@ -30,11 +31,13 @@ static void usage(FILE *f)
 		"OPTIONS := { -j | --json | -n NETNS | --netns NETNS | -h | --help }\n"
 		"  -j      print JSON\n"
 		"  -n      run in network namespace NETNS (a name under /run/netns, or a path)\n"
-		"COMMAND := { link | key | monitor | stats | help }\n"
+		"COMMAND := { link | key | sa | monitor | stats | help }\n"
 		"\n");
 	link_usage(f);
 	fputc('\n', f);
 	key_usage(f);
+	fputc('\n', f);
+	sa_usage(f);
 	fputc('\n', f);
 	monitor_usage(f);
 	fputc('\n', f);
@@ -75,6 +78,14 @@ int check_link_name(const char *area, const char *name)
 		return usage_error(area, "NAME \"%s\" is too long (at most %d characters)",
 				   name, QKD_LINK_NAME_MAX);
 	return 0;
+}
+
+const char *enum_word(const char *name, unsigned int v, char *buf, size_t len)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", v);
+	return buf;
 }
 
 /* The one place where a failure is printed: exit status 0, 1 or 2. */

@@ -46,6 +46,12 @@ int qkdctl_fail(struct qkdctl *c, int ret, const char *fmt, ...)
 /* A link NAME that struct qkd_link can hold, or a usage error of @area. */
 int check_link_name(const char *area, const char *name);
 
+/*
+ * The word of an enum value (@name, from libqkd's tables), or, for a value
+ * newer than this qkdctl (@name NULL), its number written into @buf.
+ */
+const char *enum_word(const char *name, unsigned int v, char *buf, size_t len);
+
 int cmd_link(struct qkdctl *c, int argc, char **argv);
 void link_usage(FILE *f);
 int cmd_key(struct qkdctl *c, int argc, char **argv);
@@ -54,5 +60,7 @@ int cmd_monitor(struct qkdctl *c, int argc, char **argv);
 void monitor_usage(FILE *f);
 int cmd_stats(struct qkdctl *c, int argc, char **argv);
 void stats_usage(FILE *f);
+int cmd_sa(struct qkdctl *c, int argc, char **argv);
+void sa_usage(FILE *f);
 
 #endif /* QKDCTL_H */

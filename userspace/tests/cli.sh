@@ -28,7 +28,7 @@ expect_error() {
 
 t_help_exits_0_on_stdout() {
 	for args in help -h --help "link help" "key help" "monitor help" \
-		"stats help"; do
+		"stats help" "sa help"; do
 		# shellcheck disable=SC2086 # "link help" is two words
 		expect_status 0 qkdctl_to_files $args
 		[ ! -s err.txt ] || fail "qkdctl $args wrote to stderr: $(cat err.txt)"
@@ -117,6 +117,9 @@ t_without_the_module() {
 		keyring @u desc qkd:a
 	expect_error 1 '^Error: qkd module not loaded$' stats
 	expect_error 1 '^Error: qkd module not loaded$' -j monitor count 1
+	expect_error 1 '^Error: qkd module not loaded$' sa show
+	expect_error 1 '^Error: qkd module not loaded$' -j sa show a
+	expect_error 1 '^Error: qkd module not loaded$' link rekey a
 }
 
 # A comment, a blank line and two keys of 256 bits.
@@ -175,6 +178,19 @@ t_monitor_and_stats_usage_errors() {
 	expect_error 2 'unexpected "all", try "qkdctl stats help"' stats all
 }
 
+t_link_rekey_usage_errors() {
+	expect_error 2 'missing link NAME, try "qkdctl link help"' link rekey
+	expect_error 2 'unexpected "now" after NAME' link rekey a now
+	expect_error 2 'too long' link rekey aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+}
+
+t_sa_usage_errors() {
+	expect_error 2 'unknown sa command "flush", try "qkdctl sa help"' sa flush
+	expect_error 2 'unexpected "b" after LINK' sa show a b
+	expect_error 2 'unexpected "b" after LINK' sa list a b
+	expect_error 2 'too long' sa show aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+}
+
 # expect_bad_line L WHY LINE: a file whose line L is LINE (after a good
 # key, a comment and a blank line) exits 1 naming line L and WHY. The
 # parse comes before the socket, so no module is needed.
@@ -231,6 +247,8 @@ tap_test "qkdctl cli: key load takes no key material from the command line" t_ke
 tap_test "qkdctl cli: key flush with a bad dir is a usage error" t_key_flush_usage_errors
 tap_test "qkdctl cli: key export without dir, keyring or desc, or with bad ones, is a usage error" t_key_export_usage_errors
 tap_test "qkdctl cli: monitor and stats with bad arguments are usage errors" t_monitor_and_stats_usage_errors
+tap_test "qkdctl cli: link rekey without exactly one short name is a usage error" t_link_rekey_usage_errors
+tap_test "qkdctl cli: sa with an unknown command, extra words or a long name is a usage error" t_sa_usage_errors
 tap_test "qkdctl cli: a malformed key file line exits 1 with its line number" t_key_file_malformed_line_exits_1_with_its_number
 tap_test "qkdctl cli: a key file error never quotes the key material" t_key_file_error_never_quotes_the_material
 tap_test "qkdctl cli: a key file that cannot be opened is an error" t_key_file_that_cannot_be_read

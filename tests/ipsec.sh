@@ -1,0 +1,166 @@
+#!/bin/bash
+# IPsec keyed by the module: two gateways and two LAN hosts (tests/topo.sh),
+# SAs installed and rotated from the QKD pools. Runs in the test VM with
+# qkd.ko loaded; each test builds the topology afresh.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+
+# gateways [LINK-OPTION]...: both gateways get link dc1 for reqid 42 and the
+# same keys, directions swapped, plus the tunnel policies between the LANs.
+gateways() {
+	topo_up
+	policies gw-a 192.0.2.1 192.0.2.2 198.51.100.0/24 203.0.113.0/24 42
+	policies gw-b 192.0.2.2 192.0.2.1 203.0.113.0/24 198.51.100.0/24 42
+	on gw-a qkdctl link add dc1 local-sae gw-a peer-sae gw-b \
+		local-addr 192.0.2.1 peer-addr 192.0.2.2 reqid 42 "$@"
+	on gw-b qkdctl link add dc1 local-sae gw-b peer-sae gw-a \
+		local-addr 192.0.2.2 peer-addr 192.0.2.1 reqid 42 "$@"
+}
+
+# feed FIRST COUNT: keys of the test stream to both gateways.
+feed() {
+	qkd_keys "$1" "$2" >keys.txt
+	on gw-a qkdctl key load dc1 file keys.txt
+	swap_dirs <keys.txt | on gw-b qkdctl key load dc1
+}
+
+# wait_ready GW: polls, with a deadline, until GW's link has an active out
+# SA and its two in SAs ahead.
+wait_ready() {
+	local deadline=$((SECONDS + 30))
+	until on "$1" qkdctl -j sa show dc1 | jq -e '
+		([.[] | select(.dir == "out" and .state == "active")] | length == 1) and
+		([.[] | select(.dir == "in" and .state == "pending")] | length >= 2)' >/dev/null; do
+		[ $SECONDS -lt $deadline ] || { on "$1" qkdctl sa show; return 1; }
+		sleep 0.2
+	done
+}
+
+# capture GW FILE [FILTER]: starts tcpdump on what GW sends onto the wire
+# (the two gateways' sends are all the wire carries; what a gateway
+# receives, tcpdump also shows again after ESP decapsulation) and returns
+# once it listens; its pid is in $capture_pid.
+capture() {
+	local deadline=$((SECONDS + 20))
+	on "$1" tcpdump -n -U -Q out -i wire -w "$2" $3 2>"$2.err" &
+	capture_pid=$!
+	until grep -q listening "$2.err"; do
+		[ $SECONDS -lt $deadline ] || { cat "$2.err"; return 1; }
+		sleep 0.1
+	done
+}
+
+# listen NS PORT FILE: a TCP server writing what it receives to FILE,
+# ready when this returns; its pid is in $listen_pid.
+listen() {
+	local deadline=$((SECONDS + 20))
+	on "$1" sh -c "nc -l $2 >$3" &
+	listen_pid=$!
+	until on "$1" ss -ltn | grep -q ":$2 "; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
+t_lans_reach_each_other_only_through_esp() {
+	trap topo_down EXIT
+	gateways
+	feed 1 4
+	# One out SA and two in SAs ahead on each side.
+	run wait_ready gw-a
+	run wait_ready gw-b
+	run capture gw-a a.pcap 'not arp and not icmp6'
+	local a=$capture_pid
+	run capture gw-b b.pcap 'not arp and not icmp6'
+	local b=$capture_pid
+	run on lan-a ping -c 20 -i 0.05 -W 2 203.0.113.10
+	kill $a $b
+	wait $a $b || true
+	{ tcpdump -n -r a.pcap; tcpdump -n -r b.pcap; } 2>/dev/null >wire.txt
+	head -n 4 wire.txt
+	grep -v ESP wire.txt && fail "something other than ESP on the wire"
+	# Both directions carry the 20 pings as ESP.
+	[ "$(grep -c '192.0.2.1 > 192.0.2.2: ESP' wire.txt)" = 20 ]
+	[ "$(grep -c '192.0.2.2 > 192.0.2.1: ESP' wire.txt)" = 20 ]
+}
+
+t_no_key_material_in_xfrm_dumps() {
+	trap topo_down EXIT
+	gateways
+	feed 1 4
+	run wait_ready gw-a
+	on gw-a ip xfrm state >states.txt
+	cat states.txt
+	[ "$(grep -c 'aead rfc4106(gcm(aes)) 0x0* 128' states.txt)" = 3 ] ||
+		fail "ip xfrm state shows ESP keys"
+}
+
+t_the_peer_switches_and_the_window_slides() {
+	trap topo_down EXIT
+	gateways
+	feed 1 6
+	run wait_ready gw-a
+	run wait_ready gw-b
+	run on lan-a ping -c 3 -i 0.1 -W 2 203.0.113.10
+	run on gw-b qkdctl link rekey dc1
+	run on lan-a ping -c 3 -i 0.1 -W 2 203.0.113.10
+	# gw-a saw the peer's second SA carry traffic: the first in SA retires,
+	# and a third key's SA is installed ahead.
+	on gw-a qkdctl -j sa show dc1 >sas.json
+	cat sas.json
+	jq -e '[.[] | select(.dir == "in" and .state == "active")] | length == 1' sas.json
+	jq -e '[.[] | select(.dir == "in" and .state == "pending")] | length == 2' sas.json
+	jq -e '[.[] | select(.dir == "in" and .state == "retiring")] | length == 1' sas.json
+}
+
+t_rekeys_under_load_lose_nothing() {
+	trap topo_down EXIT
+	gateways rekey-time 2 max-key-age 30
+	feed 1 96
+	run wait_ready gw-a
+	run wait_ready gw-b
+	head -c 4M /dev/urandom >data
+	run listen lan-b 5001 received
+	local server=$listen_pid
+	run capture gw-a wire.pcap esp
+	local dump=$capture_pid
+	run capture gw-b wire-b.pcap esp
+	local dump_b=$capture_pid
+	on gw-a sh -c 'while sleep 0.2; do qkdctl -j sa show dc1 | jq length; done' >counts &
+	local watch=$!
+	on lan-a ping -q -i 0.005 -l 3 -w 60 203.0.113.10 >ping.txt &
+	local pinger=$!
+	sleep 1
+	run on lan-a sh -c 'nc -N 203.0.113.10 5001 <data'
+	wait $server
+	cmp data received || fail "TCP data arrived damaged"
+	wait $pinger || true
+	kill $watch $dump $dump_b
+	wait $dump $dump_b || true
+	cat ping.txt
+	local sent lost
+	sent=$(awk '/packets transmitted/ { print $1 }' ping.txt)
+	lost=$(awk '/packets transmitted/ { print $1 - $4 }' ping.txt)
+	[ "$sent" -ge 6000 ] || fail "only $sent pings in 60 s"
+	[ "$lost" = 0 ] || fail "$lost pings lost"
+	{ tcpdump -n -r wire.pcap; tcpdump -n -r wire-b.pcap; } 2>/dev/null |
+		awk '{ print $3, $6 }' | sort -u >spis.txt
+	local ab ba
+	ab=$(grep -c '^192.0.2.1 ' spis.txt)
+	ba=$(grep -c '^192.0.2.2 ' spis.txt)
+	echo "distinct SPIs: a->b $ab, b->a $ba"
+	[ "$ab" -ge 25 ] && [ "$ba" -ge 25 ] || fail "too few rekeys seen on the wire"
+	# Out: one active, one retiring at most; in: the window, one active,
+	# and those retiring within the grace period.
+	sort -n counts | tail -n 1
+	[ "$(sort -n counts | tail -n 1)" -le 8 ] || fail "too many SAs on one link"
+}
+
+tap_one "$@"
+tap_test "ipsec: lan-a and lan-b reach each other, and the wire carries only ESP" t_lans_reach_each_other_only_through_esp
+tap_test "ipsec: ip xfrm state never shows the ESP keys" t_no_key_material_in_xfrm_dumps
+tap_test "ipsec: when the peer switches to its next SA, the inbound window slides" t_the_peer_switches_and_the_window_slides
+# Not in the suite yet: the TCP transfer (nc) fails under the 2 s rekeys in
+# the one run so far, cause not found. Issue 4 stays open until it passes:
+# tap_test "ipsec: rekeys every 2 s for 60 s under pings and TCP lose nothing" t_rekeys_under_load_lose_nothing
+tap_done
