@@ -70,7 +70,7 @@ debug-kernel: deps
 
 module-debug: debug-kernel
 	mkdir -p $(DEBUG_MODULE)
-	cp Kbuild $(DEBUG_MODULE)/
+	rsync -a Kbuild $(DEBUG_MODULE)/
 	rsync -a --delete --exclude='*.mod.c' --include='*/' --include='*.[ch]' \
 		--include=Kbuild --exclude='*' kmod/ $(DEBUG_MODULE)/kmod/
 	$(MAKE) -C $(BUILD)/debug-kernel/src M=$(DEBUG_MODULE) modules

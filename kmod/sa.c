@@ -98,7 +98,8 @@ static struct xfrm_state *state_build(struct qkd_link *link, bool out,
 		x->lft.soft_byte_limit = limit(cfg->rekey_bytes);
 		x->lft.soft_packet_limit = limit(cfg->rekey_packets);
 		x->lft.soft_add_expires_seconds = cfg->rekey_time;
-		x->lft.hard_add_expires_seconds = cfg->max_key_age;
+		/* Counted from first use, as for in SAs: see sync_out(). */
+		x->lft.hard_use_expires_seconds = cfg->max_key_age;
 	} else {
 		/* In SAs wait for the peer: their clock starts at first use. */
 		x->lft.hard_use_expires_seconds =
@@ -246,11 +247,23 @@ static bool dying(const struct qkd_sa *sa)
 	return READ_ONCE(sa->x->km.dying);
 }
 
+static bool idle(const struct qkd_sa *sa)
+{
+	return !READ_ONCE(sa->x->curlft.packets);
+}
+
+/*
+ * The peer keeps the SAs of our next rx-window keys and slides that window
+ * when it sees traffic on a newer one; so an SA that has carried nothing
+ * is not replaced at its rekey point (the peer would not know to move on,
+ * and we would burn keys on an idle link), only once traffic shows up on
+ * it. For the same reason its hard lifetime counts from its first use.
+ */
 static void sync_out(struct qkd_link *link)
 {
 	struct qkd_sa *cur = active_out(link), *next;
 
-	if (cur && !dying(cur) && !link->rekey)
+	if (cur && !link->rekey && (!dying(cur) || idle(cur)))
 		return;
 
 	if (link->pool[QKD_DIR_OUT].count) {
