@@ -115,6 +115,9 @@ t_the_peer_switches_and_the_window_slides() {
 
 t_rekeys_under_load_lose_nothing() {
 	trap topo_down EXIT
+	# Under TCG the TCP transfer alone overflows the default backlog of
+	# 1000 packets a CPU, and drops there are no rekey's doing.
+	sysctl -qw net.core.netdev_max_backlog=100000
 	gateways rekey-time 2 max-key-age 30
 	feed 1 96
 	run wait_ready gw-a
@@ -128,7 +131,9 @@ t_rekeys_under_load_lose_nothing() {
 	local dump_b=$capture_pid
 	on gw-a sh -c 'while sleep 0.2; do qkdctl -j sa show dc1 | jq length; done' >counts &
 	local watch=$!
-	on lan-a ping -q -i 0.005 -l 3 -w 60 203.0.113.10 >ping.txt &
+	# A count, not a deadline: at a deadline ping counts the echoes still
+	# in flight as lost. One every 5 ms at most: 12100 take 60 s or more.
+	on lan-a ping -q -i 0.005 -l 3 -c 12100 -W 5 203.0.113.10 >ping.txt &
 	local pinger=$!
 	sleep 1
 	run on lan-a sh -c 'nc -N 203.0.113.10 5001 <data'
@@ -138,13 +143,18 @@ t_rekeys_under_load_lose_nothing() {
 	kill $watch $dump $dump_b
 	wait $dump $dump_b || true
 	cat ping.txt
-	local sent lost
-	sent=$(awk '/packets transmitted/ { print $1 }' ping.txt)
+	local lost rate
 	lost=$(awk '/packets transmitted/ { print $1 - $4 }' ping.txt)
-	[ "$sent" -ge 6000 ] || fail "only $sent pings in 60 s"
+	rate=$(awk -F'[ ,]+' '/packets transmitted/ { sub("ms", "", $(NF)); print int($1 * 1000 / $(NF)) }' ping.txt)
+	echo "pings a second: $rate"
+	echo "softnet drops per CPU: $(awk '{ print $2 }' /proc/net/softnet_stat | xargs)"
+	on gw-a cat /proc/net/xfrm_stat | grep -vE '\s0$' | sed 's/^/gw-a: /' || true
+	on gw-b cat /proc/net/xfrm_stat | grep -vE '\s0$' | sed 's/^/gw-b: /' || true
 	[ "$lost" = 0 ] || fail "$lost pings lost"
+	[ "$rate" -ge 100 ] || fail "only $rate pings a second"
 	{ tcpdump -n -r wire.pcap; tcpdump -n -r wire-b.pcap; } 2>/dev/null |
-		awk '{ print $3, $6 }' | sort -u >spis.txt
+		sed -nE 's/.* ([0-9.]+) > [0-9.]+: ESP\(spi=(0x[0-9a-f]+),.*/\1 \2/p' |
+		sort -u >spis.txt
 	local ab ba
 	ab=$(grep -c '^192.0.2.1 ' spis.txt)
 	ba=$(grep -c '^192.0.2.2 ' spis.txt)
@@ -199,7 +209,11 @@ tap_test "ipsec: lan-a and lan-b reach each other, and the wire carries only ESP
 tap_test "ipsec: ip xfrm state never shows the ESP keys" t_no_key_material_in_xfrm_dumps
 tap_test "ipsec: when the peer switches to its next SA, the inbound window slides" t_the_peer_switches_and_the_window_slides
 tap_test "ipsec: a peer keyed by plain ip xfrm from the README's schedule interoperates" t_a_plain_ip_xfrm_peer_interoperates
-# Not in the suite yet: the TCP transfer (nc) fails under the 2 s rekeys in
-# the one run so far, cause not found. Issue 4 stays open until it passes:
+# Not in the suite yet (issue 4 stays open): in a quiet VM it passed once
+# (12100 pings, none lost, 184 a second), but with other work on the host
+# 5 to 9 % of the pings were lost while xfrm counted no error (all of
+# /proc/net/xfrm_stat 0 on both gateways): the losses look like TCG running
+# short of CPU, which a test in `make check` must not depend on. Run it
+# with: bash tests/ipsec.sh --one t_rekeys_under_load_lose_nothing
 # tap_test "ipsec: rekeys every 2 s for 60 s under pings and TCP lose nothing" t_rekeys_under_load_lose_nothing
 tap_done

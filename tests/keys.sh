@@ -161,6 +161,36 @@ t_dm_crypt_with_the_same_qkd_key_on_two_links() {
 	true
 }
 
+# wait_lines FILE N: polls, with a deadline, until FILE has N lines.
+wait_lines() {
+	local deadline=$((SECONDS + 20))
+	until [ "$(wc -l <"$1")" -ge "$2" ]; do
+		[ $SECONDS -lt $deadline ] || { cat "$1"; return 1; }
+		sleep 0.1
+	done
+}
+
+t_monitor_shows_low_water_and_empty_at_the_crossings() {
+	run qkdctl link add dc1 capacity 8 low-water 2 consumer export
+	keyfile out 0 4 | run qkdctl key load dc1
+	qkdctl monitor count 2 >events.txt 2>monitor.err &
+	local monitor=$!
+	wait_lines monitor.err 1
+	grep -qx monitoring monitor.err
+	# 4 -> 3: above the mark, nothing; 3 -> 2: low-water.
+	run qkdctl key export dc1 dir out keyring @u desc qkd:e1 >/dev/null
+	run qkdctl key export dc1 dir out keyring @u desc qkd:e2 >/dev/null
+	run wait_lines events.txt 1
+	[ "$(wc -l <events.txt)" = 1 ]
+	# 2 -> 1: below the mark already, nothing; 1 -> 0: empty.
+	run qkdctl key export dc1 dir out keyring @u desc qkd:e3 >/dev/null
+	run qkdctl key export dc1 dir out keyring @u desc qkd:e4 >/dev/null
+	wait $monitor
+	cat events.txt
+	[ "$(sed -n 1p events.txt)" = "low-water dc1 dir out keys 2 low-water 2" ]
+	[ "$(sed -n 2p events.txt)" = "empty dc1 dir out keys 0" ]
+}
+
 tap_one "$@"
 tap_test "keys: 4096 keys per direction load; the 4097th is refused and changes nothing" t_load_a_full_pool_and_refuse_the_next_key
 tap_test "keys: key load reads stdin; material on the command line is a usage error" t_load_reads_stdin_and_keeps_key_material_off_the_command_line
@@ -170,5 +200,6 @@ tap_test "keyring: keyctl padd refuses duplicates, wrong sizes, unknown links an
 tap_test "keyring: no key the module makes yields material to keyctl read" t_no_key_the_module_makes_can_be_read
 tap_test "keyring: an unprivileged user cannot feed a pool" t_an_unprivileged_user_cannot_feed_a_pool_through_the_keyring
 tap_test "keyring: another network namespace cannot feed the pool" t_another_namespace_cannot_feed_the_pool
+tap_test "monitor: low-water and empty events come at the crossings, and only then" t_monitor_shows_low_water_and_empty_at_the_crossings
 tap_test "dm-crypt: two links holding the same QKD key open the same volume; another key does not" t_dm_crypt_with_the_same_qkd_key_on_two_links
 tap_done
