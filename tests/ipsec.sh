@@ -166,6 +166,18 @@ t_rekeys_under_load_lose_nothing() {
 	[ "$(sort -n counts | tail -n 1)" -le 8 ] || fail "too many SAs on one link"
 }
 
+t_deleting_the_link_removes_its_sas() {
+	trap topo_down EXIT
+	gateways
+	feed 1 4
+	run wait_ready gw-a
+	[ "$(on gw-a ip xfrm state | grep -c '^src')" = 3 ]
+	run on gw-a qkdctl link del dc1
+	on gw-a ip xfrm state >left.txt
+	cat left.txt
+	[ ! -s left.txt ] || fail "SAs outlived their link"
+}
+
 # hkdf HEXKEY HEXSALT INFO LEN: HKDF-SHA256 with OpenSSL's command line,
 # the README's key schedule done with a standard tool; prints hex.
 hkdf() {
@@ -208,6 +220,7 @@ tap_one "$@"
 tap_test "ipsec: lan-a and lan-b reach each other, and the wire carries only ESP" t_lans_reach_each_other_only_through_esp
 tap_test "ipsec: ip xfrm state never shows the ESP keys" t_no_key_material_in_xfrm_dumps
 tap_test "ipsec: when the peer switches to its next SA, the inbound window slides" t_the_peer_switches_and_the_window_slides
+tap_test "ipsec: deleting a link removes the SAs the module installed for it" t_deleting_the_link_removes_its_sas
 tap_test "ipsec: a peer keyed by plain ip xfrm from the README's schedule interoperates" t_a_plain_ip_xfrm_peer_interoperates
 # Not in the suite yet (issue 4 stays open): in a quiet VM it passed once
 # (12100 pings, none lost, 184 a second), but with other work on the host
