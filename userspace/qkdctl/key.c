@@ -440,10 +440,7 @@ static int key_help(struct qkdctl *c, int argc, char **argv)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct qkdctl *c, int argc, char **argv);
-} key_cmds[] = {
+static const struct qkdctl_cmd key_cmds[] = {
 	{ "load", key_load },
 	{ "flush", key_flush },
 	{ "export", key_export },
@@ -452,12 +449,7 @@ static const struct {
 
 int cmd_key(struct qkdctl *c, int argc, char **argv)
 {
-	size_t i;
-
 	if (argc == 0)
 		return usage_error("key", "missing key command");
-	for (i = 0; i < ARRAY_SIZE(key_cmds); i++)
-		if (!strcmp(argv[0], key_cmds[i].name))
-			return key_cmds[i].fn(c, argc - 1, argv + 1);
-	return usage_error("key", "unknown key command \"%s\"", argv[0]);
+	return qkdctl_dispatch(c, "key", key_cmds, ARRAY_SIZE(key_cmds), argc, argv);
 }

@@ -529,10 +529,7 @@ static int link_help(struct qkdctl *c, int argc, char **argv)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct qkdctl *c, int argc, char **argv);
-} link_cmds[] = {
+static const struct qkdctl_cmd link_cmds[] = {
 	{ "add", link_add },
 	{ "set", link_set },
 	{ "del", link_del },
@@ -545,12 +542,7 @@ static const struct {
 
 int cmd_link(struct qkdctl *c, int argc, char **argv)
 {
-	size_t i;
-
 	if (argc == 0)
 		return link_show(c, 0, argv);
-	for (i = 0; i < ARRAY_SIZE(link_cmds); i++)
-		if (!strcmp(argv[0], link_cmds[i].name))
-			return link_cmds[i].fn(c, argc - 1, argv + 1);
-	return usage_error("link", "unknown link command \"%s\"", argv[0]);
+	return qkdctl_dispatch(c, "link", link_cmds, ARRAY_SIZE(link_cmds), argc, argv);
 }

@@ -153,6 +153,17 @@ static int run(struct qkdctl *c, int argc, char **argv)
 	return usage_error(NULL, "unknown command \"%s\"", argv[0]);
 }
 
+int qkdctl_dispatch(struct qkdctl *c, const char *area,
+		    const struct qkdctl_cmd *cmds, size_t n, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			return cmds[i].fn(c, argc - 1, argv + 1);
+	return usage_error(area, "unknown %s command \"%s\"", area, argv[0]);
+}
+
 int main(int argc, char **argv)
 {
 	struct qkdctl c = {

@@ -52,6 +52,19 @@ int check_link_name(const char *area, const char *name);
  */
 const char *enum_word(const char *name, unsigned int v, char *buf, size_t len);
 
+/* A subcommand of an area ("link add", "key load", ...). */
+struct qkdctl_cmd {
+	const char *name;
+	int (*fn)(struct qkdctl *c, int argc, char **argv);
+};
+
+/*
+ * Runs the subcommand argv[0] names from cmds, with the arguments after it;
+ * an unknown word is a usage error of AREA.
+ */
+int qkdctl_dispatch(struct qkdctl *c, const char *area,
+		    const struct qkdctl_cmd *cmds, size_t n, int argc, char **argv);
+
 int cmd_link(struct qkdctl *c, int argc, char **argv);
 void link_usage(FILE *f);
 int cmd_key(struct qkdctl *c, int argc, char **argv);

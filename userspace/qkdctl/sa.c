@@ -129,10 +129,7 @@ static int sa_help(struct qkdctl *c, int argc, char **argv)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct qkdctl *c, int argc, char **argv);
-} sa_cmds[] = {
+static const struct qkdctl_cmd sa_cmds[] = {
 	{ "show", sa_show },
 	{ "list", sa_show },
 	{ "help", sa_help },
@@ -140,12 +137,7 @@ static const struct {
 
 int cmd_sa(struct qkdctl *c, int argc, char **argv)
 {
-	size_t i;
-
 	if (argc == 0)
 		return sa_show(c, 0, argv);
-	for (i = 0; i < ARRAY_SIZE(sa_cmds); i++)
-		if (!strcmp(argv[0], sa_cmds[i].name))
-			return sa_cmds[i].fn(c, argc - 1, argv + 1);
-	return usage_error("sa", "unknown sa command \"%s\"", argv[0]);
+	return qkdctl_dispatch(c, "sa", sa_cmds, ARRAY_SIZE(sa_cmds), argc, argv);
 }
