@@ -13,10 +13,10 @@ LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 SRCFILES := $(BUILD)/linux-source
 export BUILD
 
-.PHONY: all module userspace tests deps check demo bench style clean
+.PHONY: all module userspace kmesim tests deps check demo bench style clean
 .PHONY: debug-kernel module-debug
 
-all: module userspace
+all: module userspace kmesim
 
 module:
 	@test -n "$(KREL)" || { echo "no Debian kernel headers found: run make deps" >&2; exit 1; }
@@ -24,6 +24,9 @@ module:
 
 userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)
+
+kmesim:
+	$(MAKE) -C tools/kmesim BUILD=$(BUILD)
 
 # Files taken from Debian's linux-source-6.1 package at build time and never
 # committed: the kselftest harness and checkpatch.

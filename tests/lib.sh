@@ -35,6 +35,22 @@ expect_status() {
 	fi
 }
 
+# wait_until SECS CMD...: polls CMD every 0.1 s until it succeeds; fails
+# (showing CMD's last output) if it has not within SECS seconds.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	echo "+ wait until: $*" >&9
+	until "$@" >/dev/null 2>&1; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "still not true after the deadline: $*" >&9
+			"$@" >&9 2>&1 || true
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 fail() {
 	echo "FAIL: $*"
 	return 1

@@ -1,5 +1,5 @@
-# Two gateways and two LAN hosts in four network namespaces, for the IPsec
-# tests and the demo:
+# Two gateways and two LAN hosts in four network namespaces, and helpers to
+# key IPsec between them, for the IPsec tests and the demo:
 #
 #   lan-a ---------- gw-a ==================== gw-b ---------- lan-b
 #   198.51.100.10    .1 | 192.0.2.1    192.0.2.2 | 203.0.113.1  203.0.113.10
@@ -95,4 +95,61 @@ qkd_keys() {
 
 swap_dirs() {
 	sed 's/^out /IN /; s/^in /out /; s/^IN /in /'
+}
+
+# gateways [LINK-OPTION]...: both gateways get link dc1 for reqid 42 and the
+# same keys, directions swapped, plus the tunnel policies between the LANs.
+gateways() {
+	topo_up
+	policies gw-a 192.0.2.1 192.0.2.2 198.51.100.0/24 203.0.113.0/24 42
+	policies gw-b 192.0.2.2 192.0.2.1 203.0.113.0/24 198.51.100.0/24 42
+	on gw-a qkdctl link add dc1 local-sae gw-a peer-sae gw-b \
+		local-addr 192.0.2.1 peer-addr 192.0.2.2 reqid 42 "$@"
+	on gw-b qkdctl link add dc1 local-sae gw-b peer-sae gw-a \
+		local-addr 192.0.2.2 peer-addr 192.0.2.1 reqid 42 "$@"
+}
+
+# feed FIRST COUNT: keys of the test stream to both gateways.
+feed() {
+	qkd_keys "$1" "$2" >keys.txt
+	on gw-a qkdctl key load dc1 file keys.txt
+	swap_dirs <keys.txt | on gw-b qkdctl key load dc1
+}
+
+# wait_ready GW: polls, with a deadline, until GW's link has an active out
+# SA and its two in SAs ahead.
+wait_ready() {
+	local deadline=$((SECONDS + 30))
+	until on "$1" qkdctl -j sa show dc1 | jq -e '
+		([.[] | select(.dir == "out" and .state == "active")] | length == 1) and
+		([.[] | select(.dir == "in" and .state == "pending")] | length >= 2)' >/dev/null; do
+		[ $SECONDS -lt $deadline ] || { on "$1" qkdctl sa show; return 1; }
+		sleep 0.2
+	done
+}
+
+# capture GW FILE [FILTER]: starts tcpdump on what GW sends onto the wire
+# (the two gateways' sends are all the wire carries; what a gateway
+# receives, tcpdump also shows again after ESP decapsulation) and returns
+# once it listens; its pid is in $capture_pid.
+capture() {
+	local deadline=$((SECONDS + 20))
+	on "$1" tcpdump -n -U -Q out -i wire -w "$2" $3 2>"$2.err" &
+	capture_pid=$!
+	until grep -q listening "$2.err"; do
+		[ $SECONDS -lt $deadline ] || { cat "$2.err"; return 1; }
+		sleep 0.1
+	done
+}
+
+# listen NS PORT FILE: a TCP server writing what it receives to FILE,
+# ready when this returns; its pid is in $listen_pid.
+listen() {
+	local deadline=$((SECONDS + 20))
+	on "$1" sh -c "nc -l $2 >$3" &
+	listen_pid=$!
+	until on "$1" ss -ltn | grep -q ":$2 "; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
 }

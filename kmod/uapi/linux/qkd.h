@@ -131,6 +131,27 @@
  *   No attributes. The reply: QKD_A_STATS, nested enum qkd_stats_attr,
  *   figures over the whole module.
  *
+ * QKD_CMD_LINK_REKEY
+ * ------------------
+ *
+ *   QKD_A_LINK_NAME: required; a link whose consumer is xfrm, with both
+ *   addresses and a reqid or an if-id
+ *
+ *   Replaces the link's outbound SA now with one keyed by the next out
+ *   key (EAGAIN: the pool is empty; EIO: the install failed, see
+ *   QKD_CMD_EVENT_SA_ERROR); the old SA is removed after a grace period.
+ *
+ * QKD_CMD_SA_GET (dump only)
+ * --------------
+ *
+ *   QKD_A_LINK_NAME: optional, that link's SAs only (ENOENT if it does not
+ *   exist); all links' otherwise
+ *
+ *   One message per SA the module installed, oldest first within a link:
+ *   QKD_A_LINK_NAME, QKD_A_SA: nested QKD_A_SA_DIR, QKD_A_SA_SPI,
+ *   QKD_A_SA_KEY_ID, QKD_A_SA_KEY_INDEX, QKD_A_SA_STATE, QKD_A_SA_AGE,
+ *   QKD_A_SA_BYTES, QKD_A_SA_PACKETS. Never key material.
+ *
  * Events (multicast group "events", in the link's namespace)
  * ------
  *
@@ -143,7 +164,20 @@
  *     QKD_A_LINK_NAME, QKD_A_DIR, QKD_A_KEY_COUNT, QKD_A_DISCARD_REASON
  *     (u8, enum qkd_discard), QKD_A_DISCARD_COUNT (u32)
  *
- *   Events carry names and counts, never key material.
+ *   QKD_CMD_EVENT_REKEY: the out SA was replaced; QKD_A_LINK_NAME,
+ *     QKD_A_DIR (out), QKD_A_SA: nested QKD_A_SA_SPI (the new SA),
+ *     QKD_A_SA_OLD_SPI, QKD_A_SA_KEY_INDEX (the new SA's key)
+ *   QKD_CMD_EVENT_SA_ERROR: an SA could not be installed (the module
+ *     retries after a back-off); QKD_A_LINK_NAME, QKD_A_DIR, QKD_A_ERRNO
+ *     (s32, a negative errno)
+ *   QKD_CMD_EVENT_HOLDING: on-empty hold: the out SA passed its rekey
+ *     point with no out key to replace it and is kept until max-key-age;
+ *     QKD_A_LINK_NAME, QKD_A_DIR, QKD_A_SA: nested QKD_A_SA_SPI
+ *   QKD_CMD_EVENT_BLOCKED: on-empty block: the out SA reached its rekey
+ *     point with no out key and was removed, traffic stops until keys
+ *     arrive; the same attributes as QKD_CMD_EVENT_HOLDING
+ *
+ *   Events carry names, counts and SPIs, never key material.
  *
  * Keyring
  * -------
