@@ -14,7 +14,7 @@ SRCFILES := $(BUILD)/linux-source
 export BUILD
 
 .PHONY: all module userspace kmesim tests deps check demo bench style clean
-.PHONY: debug-kernel module-debug
+.PHONY: debug-kernel module-debug check-debug
 
 all: module userspace kmesim
 
@@ -66,10 +66,24 @@ bench: deps
 # qkd.ko built against it. Kbuild writes objects next to the sources, so
 # the module is built from a copy in $(BUILD)/debug-module, leaving
 # kmod/qkd.ko to the Debian kernel.
+#
+# The kernel takes 12 minutes or more to build, so $(BUILD)/debug-kernel is
+# a link into a cache shared by every checkout on the machine (a fresh
+# clone, CI's, reuses it; make clean leaves it): DEBUG_KERNEL_CACHE.
 DEBUG_MODULE := $(BUILD)/debug-module
+DEBUG_KERNEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/quantumnet/debug-kernel
 
 debug-kernel: deps
+	@if [ ! -e $(BUILD)/debug-kernel ]; then \
+		mkdir -p $(DEBUG_KERNEL_CACHE) $(BUILD) && \
+		ln -s $(DEBUG_KERNEL_CACHE) $(BUILD)/debug-kernel; fi
 	tools/debug-kernel/build
+
+# The kernel tests again, on the debug kernel, with the fault-injection
+# tests added (see tests/run).
+check-debug: deps
+	$(MAKE) all tests module-debug
+	tests/run --debug
 
 module-debug: debug-kernel
 	mkdir -p $(DEBUG_MODULE)

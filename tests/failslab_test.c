@@ -279,6 +279,7 @@ TEST_F(fi, add_key_feeds_the_pool_whole_or_not_at_all)
 	unsigned char material[32];
 	char desc[64];
 	long ret, left;
+	int err;
 
 	memset(material, 0x5a, sizeof(material));
 	ASSERT_EQ(0, new_link(self->nl, "dc1", QKD_CONSUMER_EXPORT));
@@ -289,6 +290,7 @@ TEST_F(fi, add_key_feeds_the_pool_whole_or_not_at_all)
 		fail_nth(self->nth, nth);
 		ret = syscall(SYS_add_key, "qkd", desc, material, sizeof(material),
 			      KEY_SPEC_PROCESS_KEYRING);
+		err = errno;
 		if (!injected(self->nth)) {
 			ASSERT_LT(0, ret);
 			break;
@@ -296,8 +298,8 @@ TEST_F(fi, add_key_feeds_the_pool_whole_or_not_at_all)
 		failures++;
 		left = pool_keys(self->nl, "dc1", QKD_DIR_OUT);
 		if (ret < 0) {
-			ASSERT_TRUE(errno == ENOMEM || errno == EDQUOT)
-				TH_LOG("nth %u: %s", nth, strerror(errno));
+			ASSERT_TRUE(err == ENOMEM || err == EDQUOT)
+				TH_LOG("nth %u: %s", nth, strerror(err));
 		}
 		ASSERT_TRUE(left == 0 || left == 1) TH_LOG("nth %u: %ld keys", nth, left);
 		if (left) {

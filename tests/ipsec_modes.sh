@@ -10,25 +10,21 @@
 # xfrmi, to the xfrm interface ipsec0 with if-id 7 (the route to THEIRS
 # then goes through it).
 bind() {
-	local gw=$1 me=$2 peer=$3 mine=$4 theirs=$5 sel tmpl dir
+	local gw=$1 me=$2 peer=$3 mine=$4 theirs=$5 sel= tmpl="reqid 42"
 	if [ "$binding" = xfrmi ]; then
-		on "$gw" ip link add ipsec0 type xfrm dev wire if_id 7
-		on "$gw" ip link set ipsec0 up
-		on "$gw" ip route replace "$theirs" dev ipsec0 src "$me"
 		sel="if_id 7" tmpl=
-	else
-		sel= tmpl="reqid 42"
+		ip -n "$(ns "$gw")" -batch - <<-EOF
+			link add ipsec0 type xfrm dev wire if_id 7
+			link set ipsec0 up
+			route replace $theirs dev ipsec0 src $me
+		EOF
 	fi
-	for dir in out in fwd; do
-		[ "$mode" = tunnel ] || [ $dir != fwd ] || continue
-		if [ $dir = out ]; then
-			on "$gw" ip xfrm policy add src "$mine" dst "$theirs" dir $dir $sel \
-				tmpl src "$me" dst "$peer" proto esp $tmpl mode "$mode"
-		else
-			on "$gw" ip xfrm policy add src "$theirs" dst "$mine" dir $dir $sel \
-				tmpl src "$peer" dst "$me" proto esp $tmpl mode "$mode"
-		fi
-	done
+	{
+		echo "xfrm policy add src $mine dst $theirs dir out $sel tmpl src $me dst $peer proto esp $tmpl mode $mode"
+		echo "xfrm policy add src $theirs dst $mine dir in $sel tmpl src $peer dst $me proto esp $tmpl mode $mode"
+		[ "$mode" != tunnel ] ||
+			echo "xfrm policy add src $theirs dst $mine dir fwd $sel tmpl src $peer dst $me proto esp $tmpl mode $mode"
+	} | ip -n "$(ns "$gw")" -batch -
 }
 
 # MATRIX="CIPHER MODE FAMILY BINDING", set by the caller of tap_test:
@@ -161,6 +157,18 @@ t_block_stops_traffic_at_the_rekey_point_until_keys_come() {
 	cat events.txt
 }
 
+# On the debug kernel (about four times slower) three combinations that
+# together take every value of every dimension stand in for the matrix: the
+# module's code is the same for all, the kernel's checks are what that run
+# is for.
+debug_sample() {
+	case "$1" in
+	"aes-gcm-256 tunnel ipv4 reqid" | "aes-gcm-128 transport ipv6 reqid" | \
+		"chacha20-poly1305 tunnel ipv6 xfrmi") return 0 ;;
+	esac
+	return 1
+}
+
 tap_one "$@"
 # Transport mode goes with policies only. Through an xfrm interface it
 # cannot reach the peer on 6.1: an xfrm bundle in transport mode keeps the
@@ -171,6 +179,8 @@ for cipher in aes-gcm-256 aes-gcm-128 chacha20-poly1305; do
 		for family in ipv4 ipv6; do
 			for binding in reqid xfrmi; do
 				[ "$mode/$binding" != transport/xfrmi ] || continue
+				[ "${QKD_DEBUG_KERNEL:-0}" != 1 ] ||
+					debug_sample "$cipher $mode $family $binding" || continue
 				MATRIX="$cipher $mode $family $binding" tap_test \
 					"ipsec: $cipher, $mode mode, $family, bound by $binding, carries traffic" \
 					t_matrix_combination_carries_traffic

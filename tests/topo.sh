@@ -22,44 +22,58 @@ on() {
 	ip netns exec "$(ns "$n")" "$@"
 }
 
+# Each namespace is set up by one `ip -batch` (a process start costs about
+# 0.3 s under TCG with slub_debug, and this runs before every IPsec test).
 topo_up() {
 	local n
 	for n in lan-a gw-a gw-b lan-b; do
 		ip netns add "$(ns $n)"
-		on $n ip link set lo up
 	done
-	ip link add lan type veth peer name lan-a netns "$(ns lan-a)"
-	ip link set lan netns "$(ns gw-a)"
-	ip link add wire type veth peer name wire netns "$(ns gw-b)"
-	ip link set wire netns "$(ns gw-a)"
-	ip link add lan type veth peer name lan-b netns "$(ns lan-b)"
-	ip link set lan netns "$(ns gw-b)"
-
-	on lan-a ip addr add 198.51.100.10/24 dev lan-a
-	on lan-a ip addr add 2001:db8:a::10/64 dev lan-a nodad
-	on gw-a ip addr add 198.51.100.1/24 dev lan
-	on gw-a ip addr add 2001:db8:a::1/64 dev lan nodad
-	on gw-a ip addr add 192.0.2.1/24 dev wire
-	on gw-a ip addr add 2001:db8::1/64 dev wire nodad
-	on gw-b ip addr add 192.0.2.2/24 dev wire
-	on gw-b ip addr add 2001:db8::2/64 dev wire nodad
-	on gw-b ip addr add 203.0.113.1/24 dev lan
-	on gw-b ip addr add 2001:db8:b::1/64 dev lan nodad
-	on lan-b ip addr add 203.0.113.10/24 dev lan-b
-	on lan-b ip addr add 2001:db8:b::10/64 dev lan-b nodad
-	for n in lan-a gw-a gw-b lan-b; do
-		on $n sh -c 'for l in /sys/class/net/*; do ip link set "${l##*/}" up; done'
-	done
+	ip -batch - <<-EOF
+		link add lan netns $(ns gw-a) type veth peer name lan-a netns $(ns lan-a)
+		link add wire netns $(ns gw-a) type veth peer name wire netns $(ns gw-b)
+		link add lan netns $(ns gw-b) type veth peer name lan-b netns $(ns lan-b)
+	EOF
+	ip -n "$(ns lan-a)" -batch - <<-EOF
+		addr add 198.51.100.10/24 dev lan-a
+		addr add 2001:db8:a::10/64 dev lan-a nodad
+		link set lo up
+		link set lan-a up
+		route add default via 198.51.100.1
+		route add ::/0 via 2001:db8:a::1
+	EOF
+	ip -n "$(ns gw-a)" -batch - <<-EOF
+		addr add 198.51.100.1/24 dev lan
+		addr add 2001:db8:a::1/64 dev lan nodad
+		addr add 192.0.2.1/24 dev wire
+		addr add 2001:db8::1/64 dev wire nodad
+		link set lo up
+		link set lan up
+		link set wire up
+		route add 203.0.113.0/24 via 192.0.2.2
+		route add 2001:db8:b::/64 via 2001:db8::2
+	EOF
+	ip -n "$(ns gw-b)" -batch - <<-EOF
+		addr add 192.0.2.2/24 dev wire
+		addr add 2001:db8::2/64 dev wire nodad
+		addr add 203.0.113.1/24 dev lan
+		addr add 2001:db8:b::1/64 dev lan nodad
+		link set lo up
+		link set wire up
+		link set lan up
+		route add 198.51.100.0/24 via 192.0.2.1
+		route add 2001:db8:a::/64 via 2001:db8::1
+	EOF
+	ip -n "$(ns lan-b)" -batch - <<-EOF
+		addr add 203.0.113.10/24 dev lan-b
+		addr add 2001:db8:b::10/64 dev lan-b nodad
+		link set lo up
+		link set lan-b up
+		route add default via 203.0.113.1
+		route add ::/0 via 2001:db8:b::1
+	EOF
 	on gw-a sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	on gw-b sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	on lan-a ip route add default via 198.51.100.1
-	on lan-a ip -6 route add default via 2001:db8:a::1
-	on lan-b ip route add default via 203.0.113.1
-	on lan-b ip -6 route add default via 2001:db8:b::1
-	on gw-a ip route add 203.0.113.0/24 via 192.0.2.2
-	on gw-a ip -6 route add 2001:db8:b::/64 via 2001:db8::2
-	on gw-b ip route add 198.51.100.0/24 via 192.0.2.1
-	on gw-b ip -6 route add 2001:db8:a::/64 via 2001:db8::1
 }
 
 topo_down() {
@@ -74,12 +88,11 @@ topo_down() {
 # between the two LANs on gateway GW, bound to REQID.
 policies() {
 	local gw=$1 me=$2 peer=$3 mine=$4 theirs=$5 reqid=$6
-	on "$gw" ip xfrm policy add src "$mine" dst "$theirs" dir out \
-		tmpl src "$me" dst "$peer" proto esp reqid "$reqid" mode tunnel
-	on "$gw" ip xfrm policy add src "$theirs" dst "$mine" dir fwd \
-		tmpl src "$peer" dst "$me" proto esp reqid "$reqid" mode tunnel
-	on "$gw" ip xfrm policy add src "$theirs" dst "$mine" dir in \
-		tmpl src "$peer" dst "$me" proto esp reqid "$reqid" mode tunnel
+	ip -n "$(ns "$gw")" -batch - <<-EOF
+		xfrm policy add src $mine dst $theirs dir out tmpl src $me dst $peer proto esp reqid $reqid mode tunnel
+		xfrm policy add src $theirs dst $mine dir fwd tmpl src $peer dst $me proto esp reqid $reqid mode tunnel
+		xfrm policy add src $theirs dst $mine dir in tmpl src $peer dst $me proto esp reqid $reqid mode tunnel
+	EOF
 }
 
 # qkd_keys FIRST COUNT: the same test key stream, as gw-a's out and in

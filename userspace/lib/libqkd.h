@@ -36,6 +36,11 @@ struct qkd_err {
 int qkd_nl_open(struct qkd_nl **nlp);
 void qkd_nl_close(struct qkd_nl *nl);
 uint16_t qkd_nl_family(const struct qkd_nl *nl);
+/*
+ * The socket's file descriptor, to poll() it among others; readable means
+ * qkd_event_recv() with a timeout of 0 has something (which it may skip).
+ */
+int qkd_nl_fd(const struct qkd_nl *nl);
 
 /*
  * Starts a request in the socket's buffer: netlink and genl headers, with

@@ -509,3 +509,9 @@ void qkd_nl_close(struct qkd_nl *nl)
 		mnl_socket_close(nl->sock);
 	free(nl);
 }
+
+/* The socket's descriptor, for callers that poll() it with others (qkdd). */
+int qkd_nl_fd(const struct qkd_nl *nl)
+{
+	return mnl_socket_get_fd(nl->sock);
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The running daemon: its links and their state. One thread, one event
+ * loop (main.c); nothing here is locked.
+ */
+#ifndef QKDD_DAEMON_H
+#define QKDD_DAEMON_H
+
+#include "kme.h"
+#include "msg.h"
+#include "qkdd.h"
+#include "refill.h"
+#include "tls.h"
+
+/* Where the batch in flight stands; one batch per link at a time. */
+enum batch_state {
+	B_IDLE,
+	B_ASKED,		/* master: POOLS sent, waiting for the slave's */
+	B_OFFERED,		/* master: OFFER sent, waiting for ACK1 */
+	B_MASTER_PUSHED,	/* master: batch pushed, ACK2 sent, waiting for DONE */
+	B_SLAVE_PUSHED,		/* slave: its in keys pushed, ACK1 sent, waiting for ACK2 */
+};
+
+struct qkdd;
+
+struct link {
+	struct qkdd *d;
+	const struct qkdd_link_conf *conf;
+	const char *name;
+	struct kme kme;
+	struct idring ids;		/* key IDs taken in lately */
+
+	struct tls_conn *conn;		/* to the peer qkdd, or NULL */
+	bool ready;			/* HELLO exchanged on conn */
+	int64_t hello_deadline;
+	uint64_t last_seq;		/* the last batch finished (done or dropped) */
+	bool dirty;			/* our pools may be out of step with the peer's */
+
+	/* master */
+	bool need_refill;
+	int64_t retry_at;		/* no batch before this (KME backoff) */
+	int64_t kme_backoff;
+	bool kme_short;			/* the KME had no keys last time */
+	int64_t connect_at;
+	int64_t connect_backoff;
+	bool connect_failed;		/* logged once until it works again */
+
+	/* the batch in flight */
+	enum batch_state state;
+	uint64_t seq;
+	unsigned int n;
+	struct qkd_key *keys;		/* QKD_KEY_BATCH_MAX; dir as the master sees it */
+	int64_t deadline;
+};
+
+#define QKDD_MAX_PENDING 16
+
+struct qkdd {
+	const struct qkdd_conf *conf;
+	struct qkd_nl *nl;		/* requests */
+	struct qkd_nl *ev;		/* the "events" group */
+	SSL_CTX *tls;
+	int listen_fd;			/* -1 without slave links */
+	struct tls_conn *pending[QKDD_MAX_PENDING];	/* accepted, no HELLO yet */
+	int64_t pending_deadline[QKDD_MAX_PENDING];
+	struct link *links;
+	unsigned int n_links;
+};
+
+#define link_log(l, fmt, ...) qkdd_log("link %s: " fmt, (l)->name, ##__VA_ARGS__)
+
+/* Backoffs and time limits, in milliseconds. */
+#define BACKOFF_MIN_MS	1000
+#define BACKOFF_MAX_MS	30000
+#define HELLO_MS	10000
+/* The master's wait for ACK1 and DONE: the slave's dec_keys included. */
+#define BATCH_MS	30000
+/* How often the master looks again while the slave's pools are fuller. */
+#define POLL_MS		5000
+
+/* module.c */
+int module_setup(struct qkd_nl *nl, const struct qkdd_link_conf *lc,
+		 bool *has_keys);
+int module_read(struct link *l, struct qkd_link *kl);
+/*
+ * Pushes the keys of the batch in flight whose direction, as the master
+ * sees it, is @mdir (-1: all), in batch order, each with the direction
+ * this side sees, then wipes their material. Returns 0 or -errno (logged).
+ * On failure, *@refused (if not NULL) tells whether the kernel refused the
+ * request, which adds all keys or none; if not, some may have been added.
+ */
+int module_push(struct link *l, int mdir, bool *refused);
+/* Flushes both pools of the link, logging @why. */
+int module_flush(struct link *l, const char *why);
+
+/* peer.c: the connection and its HELLO. */
+void peer_tick(struct link *l, int64_t now);
+void peer_accept(struct qkdd *d);
+void peer_pending_readable(struct qkdd *d, unsigned int i);
+void peer_readable(struct link *l);
+int peer_send(struct link *l, const struct msg *m);
+void peer_drop(struct link *l, const char *why);
+void peer_pending_tick(struct qkdd *d, int64_t now);
+
+/* batch.c: the sync protocol of one batch. */
+void batch_tick(struct link *l, int64_t now);
+void batch_on_msg(struct link *l, const struct msg *m);
+void batch_lost(struct link *l);
+void batch_low(struct link *l);
+void batch_free(struct link *l);
+
+#endif /* QKDD_DAEMON_H */

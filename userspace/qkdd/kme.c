@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ETSI GS QKD 014 client: HTTPS with mutual TLS through libcurl, one
+ * request at a time, blocking with a time limit. Each link keeps its easy
+ * handle, so that its connection to the KME is reused.
+ *
+ * An answer lands in a buffer of a fixed size that we own (never
+ * realloc()ed, which would leave copies of key material behind), is
+ * checked by etsi014.c and wiped on every path. curl's and OpenSSL's own
+ * receive buffers are out of our reach.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "kme.h"
+#include "qkdd.h"
+
+/* 256 keys of 512 bits take about 40 KiB of JSON. */
+#define ANSWER_MAX	(256 * 1024)
+#define TIMEOUT_S	10L
+
+struct answer {
+	char *buf;
+	size_t len;
+	bool overflow;
+};
+
+static int __printf(3, 4) fail(struct kme *k, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(k->why, sizeof(k->why), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	struct answer *a = data;
+	size_t n = size * nmemb;
+
+	if (n > ANSWER_MAX - a->len) {
+		a->overflow = true;
+		return 0;	/* curl stops with CURLE_WRITE_ERROR */
+	}
+	memcpy(a->buf + a->len, ptr, n);
+	a->len += n;
+	return n;
+}
+
+/*
+ * GET (@body NULL) or POST @body to KME_URL/api/v1/keys/SAE/CALL. On
+ * success @a holds the answer of an HTTP 200; the caller wipes and frees
+ * a->buf in every case.
+ */
+static int request(struct kme *k, const char *sae, const char *call,
+		   const char *body, struct answer *a)
+{
+	char url[2048], err[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdrs = NULL, *h;
+	char *esc = NULL;
+	CURLcode rc;
+	long code = 0;
+	CURL *c;
+
+	a->buf = malloc(ANSWER_MAX);
+	a->len = 0;
+	a->overflow = false;
+	if (!a->buf)
+		return fail(k, -ENOMEM, "%s: out of memory", call);
+	if (!k->curl)
+		k->curl = curl_easy_init();
+	c = k->curl;
+	if (c)
+		esc = curl_easy_escape(c, sae, 0);
+	if (!c || !esc)
+		return fail(k, -ENOMEM, "%s: cannot set up curl", call);
+	snprintf(url, sizeof(url), "%s/api/v1/keys/%s/%s", k->url, esc, call);
+	curl_free(esc);
+
+	h = curl_slist_append(NULL, "Accept: application/json");
+	if (h && body) {
+		hdrs = h;
+		h = curl_slist_append(hdrs, "Content-Type: application/json");
+	}
+	if (!h) {
+		curl_slist_free_all(hdrs);
+		return fail(k, -ENOMEM, "%s: out of memory", call);
+	}
+	hdrs = h;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* What keeps the key exchange private: not one may be left unset. */
+	rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	if (!rc)
+		rc = curl_easy_setopt(c, CURLOPT_SSLCERT, k->cert);
+	if (!rc)
+		rc = curl_easy_setopt(c, CURLOPT_SSLKEY, k->key);
+	if (!rc)
+		rc = curl_easy_setopt(c, CURLOPT_CAINFO, k->ca);
+	if (!rc)
+		rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (!rc)
+		rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (rc) {
+		curl_slist_free_all(hdrs);
+		return fail(k, -EINVAL, "%s: cannot set up TLS: %s", call,
+			    curl_easy_strerror(rc));
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	/* The handle must not keep pointers to our stack or the headers. */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+
+	if (a->overflow)
+		return fail(k, -EMSGSIZE, "%s: answer larger than %d bytes", call,
+			    ANSWER_MAX);
+	if (rc != CURLE_OK)
+		return fail(k, -EIO, "%s: %s", call, err[0] ? err : curl_easy_strerror(rc));
+	if (code != 200)
+		return fail(k, -EIO, "%s: HTTP status %ld", call, code);
+	return 0;
+}
+
+static void answer_free(struct answer *a)
+{
+	if (a->buf) {
+		explicit_bzero(a->buf, ANSWER_MAX);
+		free(a->buf);
+	}
+	a->buf = NULL;
+}
+
+int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st)
+{
+	struct answer a = {};
+	char why[KME_WHY_MAX];
+	int ret;
+
+	ret = request(k, slave_sae, "status", NULL, &a);
+	if (!ret && etsi014_parse_status(a.buf, a.len, st, why))
+		ret = fail(k, -EBADMSG, "status: %s", why);
+	answer_free(&a);
+	return ret;
+}
+
+int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,
+		 unsigned int bits, kme_held_fn held, void *arg,
+		 struct qkd_key *keys)
+{
+	struct answer a = {};
+	char why[KME_WHY_MAX];
+	char *body;
+	int ret;
+
+	body = etsi014_enc_request(n, bits);
+	if (!body)
+		return fail(k, -ENOMEM, "enc_keys: out of memory");
+	ret = request(k, slave_sae, "enc_keys", body, &a);
+	free(body);
+	if (!ret && etsi014_parse_keys(a.buf, a.len, n, bits, NULL, held, arg,
+				       keys, why))
+		ret = fail(k, -EBADMSG, "enc_keys: %s", why);
+	answer_free(&a);
+	return ret;
+}
+
+int kme_dec_keys(struct kme *k, const char *master_sae,
+		 const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
+		 unsigned int bits, kme_held_fn held, void *arg,
+		 struct qkd_key *keys)
+{
+	struct answer a = {};
+	char why[KME_WHY_MAX];
+	char *body;
+	int ret;
+
+	body = etsi014_dec_request(ids, n);
+	if (!body)
+		return fail(k, -ENOMEM, "dec_keys: out of memory");
+	ret = request(k, master_sae, "dec_keys", body, &a);
+	free(body);
+	if (!ret && etsi014_parse_keys(a.buf, a.len, n, bits, ids, held, arg,
+				       keys, why))
+		ret = fail(k, -EBADMSG, "dec_keys: %s", why);
+	answer_free(&a);
+	return ret;
+}
+
+void kme_close(struct kme *k)
+{
+	if (k->curl)
+		curl_easy_cleanup(k->curl);
+	k->curl = NULL;
+}
+
+int kme_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) ? -EIO : 0;
+}
+
+void kme_global_cleanup(void)
+{
+	curl_global_cleanup();
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ETSI GS QKD 014: the answers a KME gives (etsi014.c, pure functions) and
+ * the HTTPS client that asks for them (kme.c).
+ */
+#ifndef QKDD_KME_H
+#define QKDD_KME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libqkd.h"
+
+/* The members of a Status answer qkdd uses; sizes in bits. */
+struct kme_status {
+	unsigned int key_size;
+	unsigned int stored_key_count;
+	unsigned int max_key_count;
+	unsigned int max_key_per_request;
+	unsigned int min_key_size;	/* 0 when the KME does not say */
+	unsigned int max_key_size;	/* 0 when the KME does not say */
+};
+
+/* Room for the text of what was wrong with an answer. */
+#define KME_WHY_MAX 256
+
+/*
+ * Checks a Status answer (@len bytes of JSON at @buf, not NUL-terminated)
+ * and fills @st. Returns 0, or -EBADMSG with @why saying what was wrong.
+ */
+int etsi014_parse_status(const char *buf, size_t len, struct kme_status *st,
+			 char why[KME_WHY_MAX]);
+
+/* Whether a key ID is held already (by the link, from earlier batches). */
+typedef bool (*kme_held_fn)(const uint8_t id[QKD_KEY_ID_LEN], void *arg);
+
+/*
+ * Checks a Key container answer to a request for @n keys of @bits bits,
+ * and on success fills @keys[0..n-1] (ID, material, length; dir 0):
+ *
+ * - the JSON parses, as a whole, into {"keys": [{"key_ID": S, "key": S}...]}
+ *   (extension members are allowed and ignored);
+ * - exactly @n keys; each key_ID a UUID, no two alike, none that @held
+ *   (may be NULL) says is held;
+ * - each key strict base64 (no white space, padding only at the end) of
+ *   exactly bits / 8 bytes;
+ * - with @want (dec_keys: the IDs asked for), exactly those IDs, each
+ *   once; @keys then follows the order of @want, not the answer's.
+ *
+ * On failure nothing is left in @keys (it is wiped) and @why says what was
+ * wrong, naming the key by its position and its ID, never its material.
+ * The JSON text at @buf is the caller's to wipe; what json-c copied is
+ * wiped here as far as json-c lets us (see etsi014.c).
+ */
+int etsi014_parse_keys(const char *buf, size_t len, unsigned int n,
+		       unsigned int bits, const uint8_t (*want)[QKD_KEY_ID_LEN],
+		       kme_held_fn held, void *arg, struct qkd_key *keys,
+		       char why[KME_WHY_MAX]);
+
+/*
+ * The JSON bodies of the two requests, {"number":N,"size":BITS} and
+ * {"key_IDs":[{"key_ID":"UUID"}...]}: malloc()ed strings, or NULL.
+ */
+char *etsi014_enc_request(unsigned int n, unsigned int bits);
+char *etsi014_dec_request(const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n);
+
+/* A KME of one link: its URL, our SAE's certificate, the KME's CA. */
+struct kme {
+	const char *url;		/* https://HOST:PORT, no trailing '/' */
+	const char *cert;
+	const char *key;
+	const char *ca;
+	void *curl;			/* the easy handle, kept for its connection */
+	char why[KME_WHY_MAX];		/* what went wrong, after a failure */
+};
+
+/*
+ * The three calls of ETSI 014 qkdd makes. Each returns 0, or a negative
+ * errno with k->why saying what went wrong (a curl error such as a
+ * certificate that does not verify, an HTTP status, or what the answer's
+ * validation found); nothing from a failed answer is kept.
+ */
+int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st);
+int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,
+		 unsigned int bits, kme_held_fn held, void *arg,
+		 struct qkd_key *keys);
+int kme_dec_keys(struct kme *k, const char *master_sae,
+		 const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
+		 unsigned int bits, kme_held_fn held, void *arg,
+		 struct qkd_key *keys);
+
+/* Frees the handle (and the connection it keeps). */
+void kme_close(struct kme *k);
+
+int kme_global_init(void);
+void kme_global_cleanup(void);
+
+#endif /* QKDD_KME_H */
