@@ -124,22 +124,7 @@ static uint64_t get_uint(const struct qkd_link *l, const struct link_opt *o)
 
 static void set_uint(struct qkd_link *l, const struct link_opt *o, uint64_t v)
 {
-	void *p = (char *)l + o->off;
-
-	switch (o->size) {
-	case 1:
-		*(uint8_t *)p = v;
-		break;
-	case 2:
-		*(uint16_t *)p = v;
-		break;
-	case 4:
-		*(uint32_t *)p = v;
-		break;
-	default:
-		*(uint64_t *)p = v;
-		break;
-	}
+	store_uint((char *)l + o->off, o->size, v);
 }
 
 static int set_string(char *dst, size_t size, const char *word,

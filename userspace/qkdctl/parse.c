@@ -201,3 +201,21 @@ int parse_key_line(char *line, struct qkd_key *key, const char **why)
 	}
 	return 0;
 }
+
+void store_uint(void *p, size_t size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(uint8_t *)p = v;
+		break;
+	case 2:
+		*(uint16_t *)p = v;
+		break;
+	case 4:
+		*(uint32_t *)p = v;
+		break;
+	default:
+		*(uint64_t *)p = v;
+		break;
+	}
+}

@@ -14,6 +14,11 @@
  * or 1024^3. Returns 0, -EINVAL for anything else, -ERANGE above max.
  */
 int parse_uint(const char *s, uint64_t max, bool suffix, uint64_t *v);
+/*
+ * Stores v into the unsigned integer of size bytes (1, 2, 4 or 8) at p:
+ * for option tables that describe struct fields by offset and size.
+ */
+void store_uint(void *p, size_t size, uint64_t v);
 
 /*
  * An IPv4 or IPv6 address: *family AF_INET or AF_INET6, addr its 4 or 16

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "options.h"
 #include "qkdd.h"
 
@@ -310,7 +311,7 @@ static void link_defaults(struct qkd_link *kl)
 	for (i = 0; i < ARRAY_SIZE(defs); i++) {
 		if (qkd_link_has(kl, defs[i].type))
 			continue;
-		option_put_uint((char *)kl + defs[i].off, defs[i].size, defs[i].v);
+		store_uint((char *)kl + defs[i].off, defs[i].size, defs[i].v);
 		qkd_link_mark(kl, defs[i].type);
 	}
 	if (!qkd_link_has(kl, QKD_A_LINK_LOW_WATER)) {

@@ -164,25 +164,37 @@ int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st)
 	return ret;
 }
 
+/*
+ * One enc_keys or dec_keys call: sends body (NULL: out of memory; freed
+ * here) and checks the answer against n keys of bits, with ids the IDs
+ * asked for (dec_keys) or NULL (enc_keys).
+ */
+static int fetch_keys(struct kme *k, const char *sae, const char *call,
+		      char *body, unsigned int n, unsigned int bits,
+		      const uint8_t (*ids)[QKD_KEY_ID_LEN], kme_held_fn held,
+		      void *arg, struct qkd_key *keys)
+{
+	struct answer a = {};
+	char why[KME_WHY_MAX];
+	int ret;
+
+	if (!body)
+		return fail(k, -ENOMEM, "%s: out of memory", call);
+	ret = request(k, sae, call, body, &a);
+	free(body);
+	if (!ret && etsi014_parse_keys(a.buf, a.len, n, bits, ids, held, arg,
+				       keys, why))
+		ret = fail(k, -EBADMSG, "%s: %s", call, why);
+	answer_free(&a);
+	return ret;
+}
+
 int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,
 		 unsigned int bits, kme_held_fn held, void *arg,
 		 struct qkd_key *keys)
 {
-	struct answer a = {};
-	char why[KME_WHY_MAX];
-	char *body;
-	int ret;
-
-	body = etsi014_enc_request(n, bits);
-	if (!body)
-		return fail(k, -ENOMEM, "enc_keys: out of memory");
-	ret = request(k, slave_sae, "enc_keys", body, &a);
-	free(body);
-	if (!ret && etsi014_parse_keys(a.buf, a.len, n, bits, NULL, held, arg,
-				       keys, why))
-		ret = fail(k, -EBADMSG, "enc_keys: %s", why);
-	answer_free(&a);
-	return ret;
+	return fetch_keys(k, slave_sae, "enc_keys", etsi014_enc_request(n, bits),
+			  n, bits, NULL, held, arg, keys);
 }
 
 int kme_dec_keys(struct kme *k, const char *master_sae,
@@ -190,21 +202,8 @@ int kme_dec_keys(struct kme *k, const char *master_sae,
 		 unsigned int bits, kme_held_fn held, void *arg,
 		 struct qkd_key *keys)
 {
-	struct answer a = {};
-	char why[KME_WHY_MAX];
-	char *body;
-	int ret;
-
-	body = etsi014_dec_request(ids, n);
-	if (!body)
-		return fail(k, -ENOMEM, "dec_keys: out of memory");
-	ret = request(k, master_sae, "dec_keys", body, &a);
-	free(body);
-	if (!ret && etsi014_parse_keys(a.buf, a.len, n, bits, ids, held, arg,
-				       keys, why))
-		ret = fail(k, -EBADMSG, "dec_keys: %s", why);
-	answer_free(&a);
-	return ret;
+	return fetch_keys(k, master_sae, "dec_keys", etsi014_dec_request(ids, n),
+			  n, bits, ids, held, arg, keys);
 }
 
 void kme_close(struct kme *k)

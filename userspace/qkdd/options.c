@@ -124,24 +124,6 @@ static int parse_url(const char *s, char *dst, size_t size)
 	return ret;
 }
 
-void option_put_uint(void *p, size_t size, uint64_t v)
-{
-	switch (size) {
-	case 1:
-		*(uint8_t *)p = v;
-		break;
-	case 2:
-		*(uint16_t *)p = v;
-		break;
-	case 4:
-		*(uint32_t *)p = v;
-		break;
-	default:
-		*(uint64_t *)p = v;
-		break;
-	}
-}
-
 int option_set(const struct opt *o, void *base, struct qkd_link *kl,
 	       const char *val, char *why, size_t n)
 {
@@ -192,7 +174,7 @@ int option_set(const struct opt *o, void *base, struct qkd_link *kl,
 		ret = o->parse(val);
 		if (ret < 0)
 			return bad(why, n, "unknown %s \"%s\"", w, val);
-		option_put_uint(p, o->size, ret);
+		store_uint(p, o->size, ret);
 		break;
 	case O_NUM:
 		max = o->size == 8 ? UINT64_MAX : (1ULL << (8 * o->size)) - 1;
@@ -203,7 +185,7 @@ int option_set(const struct opt *o, void *base, struct qkd_link *kl,
 		if (ret)
 			return bad(why, n, "invalid %s \"%s\" (not a decimal number%s)",
 				   w, val, o->suffix ? " with an optional K, M or G" : "");
-		option_put_uint(p, o->size, v);
+		store_uint(p, o->size, v);
 		break;
 	}
 	if (o->type)

@@ -46,9 +46,6 @@ extern const size_t n_link_opts;
 const struct opt *option_find(const struct opt *opts, size_t n,
 			      const char *word, size_t *idx);
 
-/* Stores @v in the unsigned integer of @size bytes at @p. */
-void option_put_uint(void *p, size_t size, uint64_t v);
-
 /*
  * Parses @val into @base (a struct qkdd_conf for [qkdd], a struct
  * qkdd_link_conf for [link]; @kl its kernel settings, where the present
