@@ -53,6 +53,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
+	$(MAKE) -C userspace BUILD=$(BUILD) qkdd-certs
 	tools/vm/run -- tools/demo
 
 bench: deps

@@ -104,7 +104,7 @@ static int ingest(struct key_preparsed_payload *prep)
 	else if (prep->datalen != link->cfg.key_bits / 8)
 		ret = -EINVAL;
 	else
-		ret = qkd_pool_add(link, &in, 1, &bad);
+		ret = qkd_pool_add(link, &in, 1, 0, &bad);
 	if (!ret)
 		qkd_sa_kick(qn);
 	mutex_unlock(&qn->lock);

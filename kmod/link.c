@@ -103,6 +103,7 @@ int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
 			struct netlink_ext_ack *extack)
 {
 	struct qkd_link *other;
+	u32 held_out, held_in;
 
 	lockdep_assert_held(&qn->lock);
 
@@ -144,15 +145,19 @@ int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
 		return -EINVAL;
 	}
 
-	/* Held keys were cut to the link's key size and fill its pools. */
-	if (self && (self->pool[QKD_DIR_OUT].count || self->pool[QKD_DIR_IN].count)) {
+	/*
+	 * Held keys, staged ones included, were cut to the link's key size
+	 * and fill its pools.
+	 */
+	held_out = self ? qkd_pool_held(self, QKD_DIR_OUT) : 0;
+	held_in = self ? qkd_pool_held(self, QKD_DIR_IN) : 0;
+	if (held_out || held_in) {
 		if (cfg->key_bits != self->cfg.key_bits) {
 			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_KEY_BITS),
 					    "key-bits cannot change while the link holds keys");
 			return -EBUSY;
 		}
-		if (cfg->capacity < max(self->pool[QKD_DIR_OUT].count,
-					self->pool[QKD_DIR_IN].count)) {
+		if (cfg->capacity < max(held_out, held_in)) {
 			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_CAPACITY),
 					    "capacity below the keys the link holds");
 			return -EBUSY;

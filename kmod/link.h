@@ -53,6 +53,8 @@ struct qkd_link {
 	struct key *key;		/* its key in the namespace's keyring */
 	struct list_head sas;		/* struct qkd_sa, oldest first */
 	unsigned int n_sas;
+	u64 batch;			/* newest batch committed, 0 none */
+	u64 staged_batch;		/* batch with keys staged, 0 none */
 	bool rekey;			/* an outbound rekey was asked for */
 	bool holding;			/* out pool empty, SA kept past rekey */
 	unsigned long sa_retry_at[__QKD_DIR_MAX];	/* jiffies */

@@ -39,12 +39,27 @@ static const struct nla_policy link_policy[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_MAX_KEY_AGE] = { .type = NLA_U32 },
 	[QKD_A_LINK_CONSUMER]	= NLA_POLICY_MAX(NLA_U8, QKD_CONSUMER_MAX),
 	[QKD_A_LINK_RX_WINDOW]	= NLA_POLICY_RANGE(NLA_U8, 1, QKD_RX_WINDOW_MAX),
+	[QKD_A_LINK_BATCH]	= { .type = NLA_REJECT,
+				    .reject_message = "batch is set by committing one" },
+	[QKD_A_LINK_STAGED]	= { .type = NLA_REJECT,
+				    .reject_message = "staged-batch is set by staging one" },
 };
 
 /* Commands that only name a link take nothing else. */
 static const struct nla_policy key_dir_policy[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
 	[QKD_A_DIR]		= NLA_POLICY_MAX(NLA_U8, QKD_DIR_MAX),
+};
+
+static const struct nla_policy key_commit_policy[QKD_A_MAX + 1] = {
+	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
+	[QKD_A_BATCH]		= NLA_POLICY_MIN(NLA_U64, 1),
+	[QKD_A_DIR]		= NLA_POLICY_MAX(NLA_U8, QKD_DIR_MAX),
+};
+
+static const struct nla_policy key_abort_policy[QKD_A_MAX + 1] = {
+	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
+	[QKD_A_BATCH]		= NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 static const struct nla_policy key_export_policy[QKD_A_MAX + 1] = {
@@ -186,7 +201,10 @@ static int pool_fill(struct sk_buff *skb, int type, const struct qkd_link *link,
 	    nla_put_u64_64bit(skb, QKD_A_POOL_DISCARDED_FLUSH,
 			      pool->discarded[QKD_DISCARD_FLUSH], QKD_A_POOL_PAD) ||
 	    nla_put_u64_64bit(skb, QKD_A_POOL_DISCARDED_EXPIRED,
-			      pool->discarded[QKD_DISCARD_EXPIRED], QKD_A_POOL_PAD)) {
+			      pool->discarded[QKD_DISCARD_EXPIRED], QKD_A_POOL_PAD) ||
+	    nla_put_u32(skb, QKD_A_POOL_STAGED, pool->staged) ||
+	    nla_put_u64_64bit(skb, QKD_A_POOL_DISCARDED_UNCOMMITTED,
+			      pool->discarded[QKD_DISCARD_UNCOMMITTED], QKD_A_POOL_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -238,7 +256,10 @@ static int link_fill(struct sk_buff *skb, const struct qkd_link *link,
 	    nla_put_u8(skb, QKD_A_LINK_CONSUMER, cfg->consumer) ||
 	    nla_put_u8(skb, QKD_A_LINK_RX_WINDOW, cfg->rx_window) ||
 	    pool_fill(skb, QKD_A_POOL_OUT, link, QKD_DIR_OUT) ||
-	    pool_fill(skb, QKD_A_POOL_IN, link, QKD_DIR_IN)) {
+	    pool_fill(skb, QKD_A_POOL_IN, link, QKD_DIR_IN) ||
+	    nla_put_u64_64bit(skb, QKD_A_LINK_BATCH, link->batch, QKD_A_PAD) ||
+	    nla_put_u64_64bit(skb, QKD_A_LINK_STAGED, link->staged_batch,
+			      QKD_A_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -560,6 +581,20 @@ static const struct genl_ops qkd_genl_ops[] = {
 		 */
 		.cmd = QKD_CMD_KEY_ADD,
 		.doit = qkd_nl_key_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_KEY_COMMIT,
+		.doit = qkd_nl_key_commit,
+		.policy = key_commit_policy,
+		.maxattr = QKD_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = QKD_CMD_KEY_ABORT,
+		.doit = qkd_nl_key_abort,
+		.policy = key_abort_policy,
+		.maxattr = QKD_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Key commands of the "qkd" family: add, flush, take, export, and the
- * module-wide statistics.
+ * Key commands of the "qkd" family: add (or stage), commit, abort, flush,
+ * take, export, and the module-wide statistics.
  *
  * Key material is zeroized wherever it passes: the add request once parsed
  * (on every path, which is why KEY_ADD parses its own attributes), the
@@ -31,6 +31,7 @@ static const struct nla_policy key_policy[QKD_A_KEY_MAX + 1] = {
 static const struct nla_policy key_add_policy[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
 	[QKD_A_KEYS]		= NLA_POLICY_NESTED_ARRAY(key_policy),
+	[QKD_A_BATCH]		= NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 /* Wipes every QKD_A_KEYS of the request, whatever shape it is in. */
@@ -101,8 +102,9 @@ static int batch_parse(struct key_batch *b, struct nlattr *keys,
 }
 
 static int batch_add(struct qkd_link *link, struct key_batch *b,
-		     struct netlink_ext_ack *extack)
+		     struct nlattr *batch_attr, struct netlink_ext_ack *extack)
 {
+	u64 batch = batch_attr ? nla_get_u64(batch_attr) : 0;
 	struct qkd_room room;
 	unsigned int i, bad;
 	int ret;
@@ -115,9 +117,26 @@ static int batch_add(struct qkd_link *link, struct key_batch *b,
 		}
 	}
 
-	ret = qkd_pool_add(link, b->keys, b->n, &bad);
+	ret = qkd_pool_add(link, b->keys, b->n, batch, &bad);
 	switch (ret) {
 	case 0:
+		break;
+	case -EBUSY:
+		if (!batch_attr) {
+			NL_SET_ERR_MSG(extack,
+				       "a batch is staged: keys without a batch may not overtake it");
+			NL_SET_ERR_ATTR_MISS(extack, NULL, QKD_A_BATCH);
+		} else if (batch == link->staged_batch) {
+			NL_SET_ERR_MSG_ATTR(extack, batch_attr,
+					    "batch staged already: commit or abort it");
+		} else {
+			NL_SET_ERR_MSG_ATTR(extack, batch_attr,
+					    "another batch is staged: commit or abort it first");
+		}
+		break;
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(extack, batch_attr,
+				    "batch not above the link's committed batch");
 		break;
 	case -EEXIST:
 		NL_SET_ERR_MSG_ATTR(extack, b->ids[bad],
@@ -174,8 +193,9 @@ int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&qn->lock);
 	link = qkd_nl_link_lookup(qn, tb, info->extack);
-	ret = link ? batch_add(link, batch, info->extack) : -ENOENT;
-	if (!ret)
+	ret = link ? batch_add(link, batch, tb[QKD_A_BATCH], info->extack) : -ENOENT;
+	/* Staged keys are no use to an SA: only added ones wake the worker. */
+	if (!ret && !tb[QKD_A_BATCH])
 		qkd_sa_kick(qn);
 	mutex_unlock(&qn->lock);
 out:
@@ -191,6 +211,72 @@ static int require_dir(struct genl_info *info)
 		return -EINVAL;
 	}
 	return nla_get_u8(info->attrs[QKD_A_DIR]);
+}
+
+static int require_batch(struct genl_info *info, u64 *batch)
+{
+	if (!qkd_nl_link_name(info->attrs, info->extack))
+		return -EINVAL;
+	if (GENL_REQ_ATTR_CHECK(info, QKD_A_BATCH)) {
+		GENL_SET_ERR_MSG(info, "batch is required");
+		return -EINVAL;
+	}
+	*batch = nla_get_u64(info->attrs[QKD_A_BATCH]);
+	return 0;
+}
+
+int qkd_nl_key_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct nlattr *dir_attr = info->attrs[QKD_A_DIR];
+	struct qkd_link *link;
+	u64 batch;
+	int ret;
+
+	ret = require_batch(info, &batch);
+	if (ret)
+		return ret;
+
+	mutex_lock(&qn->lock);
+	link = qkd_nl_link_lookup(qn, info->attrs, info->extack);
+	if (link) {
+		ret = qkd_pool_commit(link, batch,
+				      dir_attr ? nla_get_u8(dir_attr) : -1);
+		if (ret)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_BATCH],
+					    "batch neither staged nor the link's committed batch");
+		else
+			qkd_sa_kick(qn);
+	} else {
+		ret = -ENOENT;
+	}
+	mutex_unlock(&qn->lock);
+	return ret;
+}
+
+int qkd_nl_key_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qkd_net *qn = qkd_net(genl_info_net(info));
+	struct qkd_link *link;
+	u64 batch;
+	int ret;
+
+	ret = require_batch(info, &batch);
+	if (ret)
+		return ret;
+
+	mutex_lock(&qn->lock);
+	link = qkd_nl_link_lookup(qn, info->attrs, info->extack);
+	if (link) {
+		ret = qkd_pool_abort(link, batch);
+		if (ret)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_BATCH],
+					    "batch not staged");
+	} else {
+		ret = -ENOENT;
+	}
+	mutex_unlock(&qn->lock);
+	return ret;
 }
 
 int qkd_nl_key_flush(struct sk_buff *skb, struct genl_info *info)

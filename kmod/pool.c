@@ -7,9 +7,17 @@
  * a key ID the link already holds: two gateways whose key streams have gone
  * out of step must not end up using different keys under one ID.
  *
+ * A pool's FIFO holds its usable keys (count) first, then the keys of the
+ * link's staged batch (staged). Every key goes in staged; a plain add
+ * commits its keys at once. So a commit moves the boundary and cannot
+ * fail, and undoing a half-done add or aborting a batch only ever pops
+ * staged keys off the tail. A link stages one batch at a time, and no key
+ * goes in while it does: nothing may overtake staged keys.
+ *
  * Every slot is zeroized when its key leaves, and every chunk is freed with
- * kfree_sensitive(). Every key is counted: added, used, exported, or
- * discarded with a reason.
+ * kfree_sensitive(). Every key is counted: added (when committed), used,
+ * exported, or discarded with a reason. Staged keys count towards the
+ * pool's capacity and the module's max_keys, but not as added.
  *
  * Locking: the caller holds the link's namespace lock (qkd_net.lock).
  */
@@ -85,13 +93,14 @@ static void chunk_free(struct qkd_chunk *chunk)
 	atomic64_sub(CHUNK_SIZE, &qkd_totals.memory);
 }
 
-/* Removes the slot from the ID table and the counts, and wipes it. */
-static void slot_clear(struct qkd_link *link, struct qkd_pool *pool,
-		       struct qkd_slot *slot)
+/*
+ * Removes the slot from the ID table and the module's count, and wipes it;
+ * the caller counts it out of the pool's usable or staged keys.
+ */
+static void slot_clear(struct qkd_link *link, struct qkd_slot *slot)
 {
 	rhashtable_remove_fast(&link->ids, &slot->node, id_params);
 	memzero_explicit(slot, slot_size(link));
-	pool->count--;
 	atomic64_dec(&qkd_totals.keys);
 }
 
@@ -103,26 +112,28 @@ static struct qkd_slot *oldest(struct qkd_link *link, u8 dir)
 	return slot_at(link, chunk, chunk->head);
 }
 
-/* Removes and wipes the oldest key of a pool. */
+/* Removes and wipes the oldest key of a pool, a usable one. */
 static void pop_head(struct qkd_link *link, u8 dir)
 {
 	struct qkd_pool *pool = &link->pool[dir];
 	struct qkd_chunk *chunk;
 
 	chunk = list_first_entry(&pool->chunks, struct qkd_chunk, node);
-	slot_clear(link, pool, slot_at(link, chunk, chunk->head));
+	slot_clear(link, slot_at(link, chunk, chunk->head));
+	pool->count--;
 	if (++chunk->head == chunk->tail)
 		chunk_free(chunk);
 }
 
-/* Takes back the newest key of a pool: undoes a push. */
+/* Takes back the newest key of a pool, a staged one: undoes a push. */
 static void pop_tail(struct qkd_link *link, u8 dir)
 {
 	struct qkd_pool *pool = &link->pool[dir];
 	struct qkd_chunk *chunk;
 
 	chunk = list_last_entry(&pool->chunks, struct qkd_chunk, node);
-	slot_clear(link, pool, slot_at(link, chunk, --chunk->tail));
+	slot_clear(link, slot_at(link, chunk, --chunk->tail));
+	pool->staged--;
 	pool->next_index--;
 	if (chunk->head == chunk->tail)
 		chunk_free(chunk);
@@ -164,24 +175,66 @@ static int push(struct qkd_link *link, const struct qkd_key_in *in)
 		return ret;
 	}
 	chunk->tail++;
-	pool->count++;
+	pool->staged++;
 	pool->next_index++;
 	atomic64_inc(&qkd_totals.keys);
 	return 0;
 }
 
+/* The staged keys of one direction become usable, at the end of the pool. */
+static void commit_dir(struct qkd_link *link, u8 dir)
+{
+	struct qkd_pool *pool = &link->pool[dir];
+
+	pool->count += pool->staged;
+	pool->added += pool->staged;
+	atomic64_add(pool->staged, &qkd_totals.added);
+	pool->staged = 0;
+}
+
+/* Discards the staged keys of one direction; returns how many there were. */
+static u32 discard_staged(struct qkd_link *link, u8 dir)
+{
+	struct qkd_pool *pool = &link->pool[dir];
+	u32 n = pool->staged;
+
+	while (pool->staged)
+		pop_tail(link, dir);
+	pool->discarded[QKD_DISCARD_UNCOMMITTED] += n;
+	atomic64_add(n, &qkd_totals.discarded);
+	if (n)
+		qkd_event_discarded(link, dir, QKD_DISCARD_UNCOMMITTED, n);
+	return n;
+}
+
+/* A link whose pools stage no key stages no batch. */
+static void staged_settle(struct qkd_link *link)
+{
+	if (!link->pool[QKD_DIR_OUT].staged && !link->pool[QKD_DIR_IN].staged)
+		link->staged_batch = 0;
+}
+
 /*
- * Adds a batch of keys, all or none. The caller has checked each key's
- * direction and material length. On failure *@bad is the index of the key
- * that could not go in: -EEXIST, its ID is held already (or repeats within
- * the batch); -ENOSPC, its pool or the module is full.
+ * Adds a batch of keys, all or none; with a @batch number (not 0), stages
+ * them as that batch instead. The caller has checked each key's direction
+ * and material length. On failure *@bad is the index of the key that could
+ * not go in: -EEXIST, its ID is held already (staged keys included, or
+ * repeats within the batch); -ENOSPC, its pool or the module is full.
+ * -EBUSY: the link stages a batch already; -EINVAL: @batch is not above
+ * the link's committed batch.
  */
 int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
-		 unsigned int n, unsigned int *bad)
+		 unsigned int n, u64 batch, unsigned int *bad)
 {
 	struct qkd_room room;
 	unsigned int i;
-	int ret;
+	int dir, ret;
+
+	*bad = 0;
+	if (link->staged_batch)
+		return -EBUSY;
+	if (batch && batch <= link->batch)
+		return -EINVAL;
 
 	qkd_pool_room(link, &room);
 	for (i = 0; i < n; i++) {
@@ -207,9 +260,45 @@ int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
 		}
 	}
 
-	for (i = 0; i < n; i++)
-		link->pool[keys[i].dir].added++;
-	atomic64_add(n, &qkd_totals.added);
+	if (batch) {
+		link->staged_batch = batch;
+		return 0;
+	}
+	for (dir = 0; dir <= QKD_DIR_MAX; dir++)
+		commit_dir(link, dir);
+	return 0;
+}
+
+/*
+ * Commits the staged keys of @batch in @dir (both directions when @dir is
+ * negative). Committing the link's committed batch again, with nothing of
+ * it staged, succeeds and changes nothing: a restarted daemon may repeat
+ * its last step. -ENOENT: @batch is neither.
+ */
+int qkd_pool_commit(struct qkd_link *link, u64 batch, int dir)
+{
+	int d;
+
+	if (!batch || batch != link->staged_batch)
+		return batch && batch == link->batch ? 0 : -ENOENT;
+	for (d = 0; d <= QKD_DIR_MAX; d++)
+		if (dir < 0 || dir == d)
+			commit_dir(link, d);
+	link->batch = batch;
+	staged_settle(link);
+	return 0;
+}
+
+/* Discards the keys of @batch still staged; -ENOENT: @batch is not staged. */
+int qkd_pool_abort(struct qkd_link *link, u64 batch)
+{
+	int dir;
+
+	if (!batch || batch != link->staged_batch)
+		return -ENOENT;
+	for (dir = 0; dir <= QKD_DIR_MAX; dir++)
+		discard_staged(link, dir);
+	link->staged_batch = 0;
 	return 0;
 }
 
@@ -248,19 +337,30 @@ void qkd_pool_consume(struct qkd_link *link, u8 dir, bool exported)
 	qkd_event_pool_drained(link, dir, before);
 }
 
+/* Keys a pool holds: usable and staged. */
+u32 qkd_pool_held(const struct qkd_link *link, u8 dir)
+{
+	return link->pool[dir].count + link->pool[dir].staged;
+}
+
 void qkd_pool_room(const struct qkd_link *link, struct qkd_room *room)
 {
 	u32 cap = link->cfg.capacity;
 
-	room->out = cap - min(cap, link->pool[QKD_DIR_OUT].count);
-	room->in = cap - min(cap, link->pool[QKD_DIR_IN].count);
+	/* Staged keys hold their place: a commit must always find room. */
+	room->out = cap - min(cap, qkd_pool_held(link, QKD_DIR_OUT));
+	room->in = cap - min(cap, qkd_pool_held(link, QKD_DIR_IN));
 }
 
-/* Discards every key of a pool; returns how many there were. */
+/*
+ * Discards every key of a pool, the usable ones for @reason and the staged
+ * ones as uncommitted; returns how many there were.
+ */
 unsigned int qkd_pool_flush(struct qkd_link *link, u8 dir, u8 reason)
 {
 	struct qkd_pool *pool = &link->pool[dir];
 	u32 before = pool->count;
+	u32 staged;
 
 	while (pool->count)
 		pop_head(link, dir);
@@ -270,7 +370,9 @@ unsigned int qkd_pool_flush(struct qkd_link *link, u8 dir, u8 reason)
 		qkd_event_discarded(link, dir, reason, before);
 		qkd_event_pool_drained(link, dir, before);
 	}
-	return before;
+	staged = discard_staged(link, dir);
+	staged_settle(link);
+	return before + staged;
 }
 
 /* A deleted link's keys are discarded; its counters go with it. */
@@ -279,10 +381,13 @@ void qkd_pools_destroy(struct qkd_link *link)
 	int dir;
 
 	for (dir = 0; dir <= QKD_DIR_MAX; dir++) {
-		u32 n = link->pool[dir].count;
+		struct qkd_pool *pool = &link->pool[dir];
+		u32 n = pool->count + pool->staged;
 
-		while (link->pool[dir].count)
+		while (pool->count)
 			pop_head(link, dir);
+		while (pool->staged)
+			pop_tail(link, dir);
 		atomic64_add(n, &qkd_totals.discarded);
 	}
 	rhashtable_destroy(&link->ids);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Key pools: per link and direction, a bounded FIFO of QKD keys.
+ * Key pools: per link and direction, a bounded FIFO of QKD keys. The
+ * first count keys are usable; the staged keys of the link's staged batch
+ * follow them, held but unusable until committed.
  */
 #ifndef _QKD_POOL_H
 #define _QKD_POOL_H
@@ -15,7 +17,8 @@ struct qkd_link;
 
 struct qkd_pool {
 	struct list_head chunks;	/* FIFO of struct qkd_chunk */
-	u32 count;			/* keys present */
+	u32 count;			/* keys usable */
+	u32 staged;			/* keys after them, staged */
 	u64 next_index;			/* index the next key arrives with */
 	u64 added;
 	u64 used;
@@ -55,10 +58,13 @@ int qkd_pools_init(struct qkd_link *link);
 void qkd_pools_destroy(struct qkd_link *link);
 
 int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
-		 unsigned int n, unsigned int *bad);
+		 unsigned int n, u64 batch, unsigned int *bad);
+int qkd_pool_commit(struct qkd_link *link, u64 batch, int dir);
+int qkd_pool_abort(struct qkd_link *link, u64 batch);
 int qkd_pool_peek(struct qkd_link *link, u8 dir, struct qkd_key *key);
 void qkd_pool_consume(struct qkd_link *link, u8 dir, bool exported);
 void qkd_pool_room(const struct qkd_link *link, struct qkd_room *room);
+u32 qkd_pool_held(const struct qkd_link *link, u8 dir);
 unsigned int qkd_pool_flush(struct qkd_link *link, u8 dir, u8 reason);
 
 void qkd_key_wipe(struct qkd_key *key);

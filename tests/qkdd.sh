@@ -4,153 +4,24 @@
 # sae-a, KME B for sae-b, both listening on gw-a's wire address), in step:
 # the same key IDs in the same order, directions swapped. A KME answer that
 # is wrong in any way is logged and nothing of it is pushed. Runs in the
-# test VM with qkd.ko loaded; each test builds its namespaces afresh:
-#
-#   gw-a: qkdd (master), kmesim ========== gw-b: qkdd (slave)
-#         192.0.2.1 (wire)                       192.0.2.2 (wire)
-#
-# The certificates come from tools/kmesim/mkcerts, made on the host by
-# "make tests" into build/certs (in the VM it takes most of a minute); the
-# script makes its own when they are missing or about to expire.
+# test VM with qkd.ko loaded; each test builds its namespaces afresh (the
+# topology of tests/qkdnet.sh).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/qkdnet.sh"
 
-TOP=$(realpath "$(dirname "$0")/..")
-KMESIM=${KMESIM:-$TOP/build/bin/kmesim}
-QKDD=${QKDD:-$TOP/build/bin/qkdd}
-MKCERTS=$TOP/tools/kmesim/mkcerts
 CAP=100
-
-wire_up() {
-	local n
-	for n in gw-a gw-b; do
-		ip netns add "$(ns $n)"
-		on $n ip link set lo up
-	done
-	ip link add wire netns "$(ns gw-a)" type veth peer name wire netns "$(ns gw-b)"
-	on gw-a ip addr add 192.0.2.1/24 dev wire
-	on gw-b ip addr add 192.0.2.2/24 dev wire
-	on gw-a ip link set wire up
-	on gw-b ip link set wire up
-}
-
-wire_down() {
-	ip netns del "$(ns gw-a)" 2>/dev/null
-	ip netns del "$(ns gw-b)" 2>/dev/null
-	true
-}
+QKDNET_CLEANUP=cleanup
 
 cleanup() {
-	local rc=$? p
+	local rc=$? f
 	set +e
-	for p in ${QKDD_A:-} ${QKDD_B:-} ${KMESIM_PID:-}; do
-		kill -TERM "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	qkdnet_down
 	if [ "$rc" != 0 ]; then
 		for f in a.log b.log kmesim.log; do
 			[ -f $f ] && { echo "--- $f"; cat $f; }
 		done
 	fi
-	wire_down
-}
-
-# kmesim_up [KMESIM-OPTION]...: the namespaces and kmesim in gw-a; sets A, B.
-kmesim_up() {
-	trap cleanup EXIT
-	wire_up
-	echo "+ kmesim $*" >&9
-	# Not through on(), a function: $! must be the daemon's own pid.
-	ip netns exec "$(ns gw-a)" "$KMESIM" --ca "$CERTS/ca.pem" --cert-a "$CERTS/kme-a.pem" \
-		--key-a "$CERTS/kme-a.key" --cert-b "$CERTS/kme-b.pem" \
-		--key-b "$CERTS/kme-b.key" --listen-a 192.0.2.1:0 \
-		--listen-b 192.0.2.1:0 --unthrottled --port-file port "$@" \
-		>/dev/null 2>kmesim.log &
-	KMESIM_PID=$!
-	wait_until 20 test -s port
-	read -r _ a b <port
-	A=${a#a=}
-	B=${b#b=}
-}
-
-# confs [LINK-LINE]...: a.conf (master, gw-a) and b.conf (slave, gw-b);
-# each LINK-LINE goes into both [link dc1] sections.
-confs() {
-	local extra
-	extra=$(printf '%s\n' "$@")
-	cat >a.conf <<EOF
-[qkdd]
-cert = $CERTS/qkdd-a.pem
-key = $CERTS/qkdd-a.key
-ca = $CERTS/ca.pem
-
-[link dc1]
-role = master
-sae = sae-a
-peer-sae = sae-b
-peer = 192.0.2.2:7000
-peer-name = qkdd-b
-kme = https://$A
-kme-cert = $CERTS/sae-a.pem
-kme-key = $CERTS/sae-a.key
-kme-ca = $CERTS/ca.pem
-capacity = $CAP
-$extra
-EOF
-	cat >b.conf <<EOF
-[qkdd]
-listen = 192.0.2.2:7000
-cert = $CERTS/qkdd-b.pem
-key = $CERTS/qkdd-b.key
-ca = $CERTS/ca.pem
-
-[link dc1]
-role = slave
-sae = sae-b
-peer-sae = sae-a
-peer-name = qkdd-a
-kme = https://$B
-kme-cert = $CERTS/sae-b.pem
-kme-key = $CERTS/sae-b.key
-kme-ca = $CERTS/ca.pem
-capacity = $CAP
-$extra
-EOF
-	run "$QKDD" -c a.conf --check-config
-	run "$QKDD" -c b.conf --check-config
-}
-
-start_a() {
-	echo "+ on gw-a qkdd -c a.conf" >&9
-	ip netns exec "$(ns gw-a)" "$QKDD" -c a.conf 2>>a.log &
-	QKDD_A=$!
-}
-
-start_b() {
-	echo "+ on gw-b qkdd -c b.conf" >&9
-	ip netns exec "$(ns gw-b)" "$QKDD" -c b.conf 2>>b.log &
-	QKDD_B=$!
-}
-
-# full N: both gateways hold N keys in each direction (qkdctl's text, no
-# jq: the VM runs without KVM, and every process counts in a polling loop).
-full() {
-	on gw-a qkdctl link show dc1 | grep -q "pool out $1/[0-9]* in $1/" &&
-		on gw-b qkdctl link show dc1 | grep -q "pool out $1/[0-9]* in $1/"
-}
-
-# added GW: "OUT IN", the keys dc1's pools ever took in.
-added() {
-	on "$1" qkdctl -j link show dc1 | jq -r '.[0].pool | "\(.out.added) \(.in.added)"'
-}
-
-# in_step: what gw-a added as out, gw-b added as in, and the other way.
-in_step() {
-	local a b
-	a=$(added gw-a)
-	b=$(added gw-b)
-	echo "added (out in): gw-a $a, gw-b $b"
-	[ "$a" = "${b#* } ${b% *}" ]
 }
 
 # added_is GW "OUT IN"
@@ -196,13 +67,6 @@ t_both_gateways_fill_with_the_same_keys_and_stop_on_sigterm() {
 	grep -q 'qkdd: Terminated, exiting' b.log
 }
 
-# The SA key IDs of GW's link dc1 in DIR, in pool order: "KEY-ID SPI" lines.
-sa_keys() {
-	on "$1" qkdctl -j sa show dc1 |
-		jq -r "[.[] | select(.dir == \"$2\")] | sort_by(.[\"key-index\"]) |
-			.[] | \"\\(.[\"key-index\"]) \\(.[\"key-id\"]) \\(.spi)\""
-}
-
 # newest_out_is GW N: GW's newest out SA has the key of index N.
 newest_out_is() {
 	[ "$(sa_keys "$1" out | tail -n 1 | cut -d' ' -f1)" = "$2" ]
@@ -210,8 +74,7 @@ newest_out_is() {
 
 t_sas_on_both_sides_use_the_same_keys_in_order() {
 	kmesim_up
-	confs "local-addr = 192.0.2.1" "peer-addr = 192.0.2.2" "reqid = 42"
-	sed -i 's/^local-addr = .*/local-addr = 192.0.2.2/; s/^peer-addr = .*/peer-addr = 192.0.2.1/' b.conf
+	confs_xfrm
 	start_b
 	start_a
 	run wait_ready gw-a
@@ -254,21 +117,211 @@ t_a_flush_on_both_sides_brings_a_refill() {
 	grep 'low-water\|empty' a.log b.log
 }
 
-t_a_restarted_slave_makes_both_flush_and_refill() {
+# logged N GW PATTERN: GW's qkdd has logged N lines matching PATTERN, or more.
+logged() {
+	[ "$(grep -c "$3" "${2#gw-}.log")" -ge "$1" ]
+}
+
+# hellos N GW: GW's qkdd has logged N HELLO exchanges or more.
+hellos() {
+	logged "$1" "$2" 'in step, last batch'
+}
+
+t_a_restarted_slave_carries_on_from_its_module() {
 	kmesim_up
 	confs
 	start_b
 	start_a
 	wait_until 60 full $CAP
-	run kill -KILL "$QKDD_B"
-	wait "$QKDD_B" || true
+	run kill9 gw-b
 	start_b
-	wait_until 60 grep -q 'flushed both pools' a.log
-	wait_until 60 added_is gw-b "$((2 * CAP)) $((2 * CAP))"
-	wait_until 60 full $CAP
+	run wait_until 30 hellos 2 gw-a
+	run wait_until 30 hellos 1 gw-b
+	# The modules kept the batch numbers: nothing to flush, nothing lost.
+	grep 'in step' a.log b.log
+	grep -q 'in step, last batch 2$' b.log
+	! grep -q 'flushed\|discarded' a.log b.log
+	added_is gw-a "$CAP $CAP"
 	in_step
-	grep 'flushed' a.log b.log
-	grep -q "pools may be out of step\|last batch is" b.log
+	# And the next batch is numbered on.
+	run on gw-a qkdctl key flush dc1
+	run on gw-b qkdctl key flush dc1
+	wait_until 30 full $CAP
+	grep -q 'refilled out +64 in +64 (batch 3)' b.log
+}
+
+t_keys_fed_by_hand_are_flushed_at_the_first_hello() {
+	kmesim_up
+	confs
+	run on gw-a qkdctl link add dc1 local-sae sae-a peer-sae sae-b capacity $CAP
+	qkd_keys 1 4 >keys.txt
+	run on gw-a qkdctl key load dc1 file keys.txt
+	start_b
+	start_a
+	wait_until 60 full $CAP
+	grep -q "flushed both pools: our pools hold keys from no batch" a.log
+	grep -q "flushed both pools: the peer's pools hold keys from no batch" b.log
+	# The four keys by hand went; the pools hold the same keys since.
+	[ "$(pool gw-a out discarded-flush)" = 4 ]
+	[ "$(pool gw-a in discarded-flush)" = 4 ]
+	added_is gw-a "$((CAP + 4)) $((CAP + 4))"
+	added_is gw-b "$CAP $CAP"
+}
+
+# traffic SECS: about SECS seconds of pings from lan-a to lan-b, in the
+# background (a count, not a deadline: at a deadline ping counts the
+# echoes still in flight as lost); the pid is in $pinger.
+traffic() {
+	on lan-a ping -q -i 0.01 -l 3 -c $(($1 * 97)) -W 5 203.0.113.10 >ping.txt &
+	pinger=$!
+}
+
+# no_loss: nothing was lost between the LANs and neither gateway refused
+# an ESP packet (no SA, integrity, replay): no SA differs between them.
+no_loss() {
+	local lost
+	lost=$(pings_lost)
+	echo "pings: lan-a sent $(icmp lan-a IcmpOutEchos), lost $lost"
+	on gw-a grep -vE '\s0$' /proc/net/xfrm_stat | sed 's/^/gw-a: /' || true
+	on gw-b grep -vE '\s0$' /proc/net/xfrm_stat | sed 's/^/gw-b: /' || true
+	[ "$lost" = 0 ] && [ "$(esp_errors gw-a)" = 0 ] && [ "$(esp_errors gw-b)" = 0 ]
+}
+
+# batches GW: the batches GW's qkdd has finished ("refilled" lines).
+batches() {
+	grep -c 'refilled' "${1#gw-}.log"
+}
+
+# crash_at GW STEP: restarts GW's qkdd so that it kills itself at STEP of
+# its next batch, waits for that, and starts it again for good.
+crash_at() {
+	local var=QKDD_${1#gw-}
+	var=${var^^}
+	kill9 "$1"
+	if [ "$1" = gw-a ]; then QKDD_CRASH_AT=$2 start_a; else QKDD_CRASH_AT=$2 start_b; fi
+	run wait_until 60 grep -q "QKDD_CRASH_AT=$2: killing myself" "${1#gw-}.log"
+	wait "${!var}" 2>/dev/null || true
+	if [ "$1" = gw-a ]; then start_a; else start_b; fi
+}
+
+t_sigkill_of_either_qkdd_mid_traffic_loses_nothing() {
+	local CAP=16
+	# Small pools drained by rekeys every 2 s: a batch every few seconds.
+	kmesim_up
+	confs_xfrm "low-water = 14" "rekey-time = 2" "max-key-age = 60"
+	start_b
+	start_a
+	run wait_ready gw-a
+	run wait_ready gw-b
+	sa_watch
+	traffic 75
+	# At a random moment, each side.
+	run wait_until 30 logged 2 gw-a refilled
+	run kill9 gw-a
+	start_a
+	run wait_until 30 hellos 2 gw-a
+	run kill9 gw-b
+	start_b
+	run wait_until 30 hellos 2 gw-b
+	# At the worst moments of a batch: every step after which a side's
+	# module holds part of it.
+	crash_at gw-a master-staged
+	run wait_until 60 grep -q 'completed after a restart' a.log
+	crash_at gw-a master-committed-in
+	run wait_until 60 logged 2 gw-a 'completed after a restart'
+	crash_at gw-b slave-staged
+	run wait_until 60 grep -q 'discarded staged batch .*: the peer never staged it' b.log
+	crash_at gw-b slave-committed
+	run wait_until 60 grep -q 'completed after a restart' b.log
+	# And batches go on.
+	run wait_until 60 logged $(($(batches gw-a) + 1)) gw-a refilled
+	wait $pinger || true
+	kill $watch_pid
+	wait $watch_pid || true
+	cat ping.txt
+	grep 'in step\|completed\|discarded\|flushed\|QKDD_CRASH' a.log b.log
+	no_loss
+	! grep -q 'flushed' a.log b.log
+	mirrored gw-a gw-b
+	mirrored gw-b gw-a
+	in_step
+}
+
+# sa_watch: every SA either gateway shows while it runs, one sample a
+# second, into sas-a.txt and sas-b.txt ("DIR KEY-INDEX KEY-ID SPI" lines);
+# its pid is in $watch_pid.
+sa_watch() {
+	local gw
+	(
+		while :; do
+			for gw in gw-a gw-b; do
+				on $gw qkdctl -j sa show dc1 | jq -r '.[] |
+					"\(.dir) \(.["key-index"]) \(.["key-id"]) \(.spi)"' \
+					>>"sas-${gw#gw-}.txt"
+			done
+			sleep 1
+		done
+	) &
+	watch_pid=$!
+}
+
+# mirrored FROM TO: every out SA gateway FROM showed has its mirror among
+# the in SAs of TO: the same key (index and ID) and SPI. (Not the other way:
+# TO's in SAs run ahead of FROM's out SAs.)
+mirrored() {
+	local out in
+	out=$(awk '$1 == "out" { print $2, $3, $4 }' "sas-${1#gw-}.txt" | sort -u)
+	in=$(awk '$1 == "in" { print $2, $3, $4 }' "sas-${2#gw-}.txt" | sort -u)
+	echo "$1 out SAs: $(echo "$out" | wc -l), $2 in SAs: $(echo "$in" | wc -l)"
+	[ -n "$out" ] && [ -z "$(comm -23 <(echo "$out") <(echo "$in"))" ]
+}
+
+# pool GW DIR FIELD: a counter of GW's dc1 pool DIR.
+pool() {
+	on "$1" qkdctl -j link show dc1 | jq -r ".[0].pool.$2[\"$3\"]"
+}
+
+t_a_throttled_kme_keeps_both_pools_filled_through_a_minute_of_rekeys() {
+	local CAP=32 lost
+	# The paper's 4 dB link: 1880 bit/s, seven 256-bit keys a second,
+	# against one key a second that rekeys every 2 s on both sides take.
+	kmesim_up --rate 1880
+	confs_xfrm "low-water = 24" "rekey-time = 2" "max-key-age = 30"
+	start_b
+	start_a
+	run wait_ready gw-a
+	run wait_ready gw-b
+	sa_watch
+	# A count, not a deadline (at a deadline ping counts the echoes in
+	# flight as lost): about 97 a second under TCG, so a minute or more.
+	run on lan-a ping -q -i 0.01 -l 3 -c 5800 -W 5 203.0.113.10 || true
+	kill $watch_pid
+	wait $watch_pid || true
+	no_loss
+	# Rekeys every 2 s on both sides, and qkdd refilled as they drained.
+	echo "out SAs: gw-a $(pool gw-a out used), gw-b $(pool gw-b out used)"
+	[ "$(pool gw-a out used)" -ge 20 ]
+	[ "$(pool gw-b out used)" -ge 20 ]
+	grep -c 'refilled' a.log
+	[ "$(grep -c 'refilled' a.log)" -ge 4 ]
+	# Every SA has its mirror on the other side.
+	mirrored gw-a gw-b
+	mirrored gw-b gw-a
+	# The counters agree: the same keys arrived on both sides, none was
+	# thrown away, and each side's receive SAs run at most rx-window keys
+	# ahead of the peer's send SAs.
+	in_step
+	[ "$(pool gw-a out discarded-flush)$(pool gw-a in discarded-flush)" = 00 ]
+	[ "$(pool gw-b out discarded-flush)$(pool gw-b in discarded-flush)" = 00 ]
+	local d
+	for d in "gw-a gw-b" "gw-b gw-a"; do
+		set -- $d
+		local sent recv
+		sent=$(pool $1 out used)
+		recv=$(pool $2 in used)
+		echo "$1 out used $sent, $2 in used $recv"
+		[ "$recv" -ge "$sent" ] && [ "$recv" -le $((sent + 2)) ]
+	done
 }
 
 # fault_is_refused LISTENER MODE TEXT: with kmesim answering MODE on
@@ -342,20 +395,16 @@ t_check_config_is_silent_on_a_good_file_and_names_a_bad_line() {
 	expect_status 2 "$QKDD" -c a.conf --bogus
 }
 
+qkdnet_certs || { echo "not ok 1 mkcerts"; exit 1; }
 tap_one "$@"
-
-CERTS=${BUILD:-$TOP/build}/certs
-if ! openssl x509 -noout -checkend 86400 -in "$CERTS/qkdd-b.pem" >/dev/null 2>&1; then
-	CERTS=$(mktemp -d)
-	trap 'rm -rf "$CERTS"' EXIT
-	"$MKCERTS" "$CERTS" >/dev/null || { echo "not ok 1 mkcerts"; exit 1; }
-fi
-export CERTS
 
 tap_test "both gateways fill with the same keys and stop on SIGTERM" t_both_gateways_fill_with_the_same_keys_and_stop_on_sigterm
 tap_test "SAs on both sides use the same keys in order" t_sas_on_both_sides_use_the_same_keys_in_order
 tap_test "a flush on both sides brings a refill" t_a_flush_on_both_sides_brings_a_refill
-tap_test "a restarted slave makes both flush and refill" t_a_restarted_slave_makes_both_flush_and_refill
+tap_test "a restarted slave carries on from its module" t_a_restarted_slave_carries_on_from_its_module
+tap_test "keys fed by hand are flushed at the first HELLO" t_keys_fed_by_hand_are_flushed_at_the_first_hello
+tap_test "SIGKILL of either qkdd mid-traffic loses nothing" t_sigkill_of_either_qkdd_mid_traffic_loses_nothing
+tap_test "a throttled KME keeps both pools filled through a minute of rekeys" t_a_throttled_kme_keeps_both_pools_filled_through_a_minute_of_rekeys
 tap_test "malformed JSON from the KME is logged and nothing pushed" t_malformed_json_from_the_kme_is_logged_and_nothing_pushed
 tap_test "a wrong key size from the KME is logged and nothing pushed" t_a_wrong_key_size_from_the_kme_is_logged_and_nothing_pushed
 tap_test "a duplicate key ID from the KME is logged and nothing pushed" t_a_duplicate_key_id_from_the_kme_is_logged_and_nothing_pushed

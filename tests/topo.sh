@@ -133,7 +133,8 @@ feed() {
 # SA and its two in SAs ahead.
 wait_ready() {
 	local deadline=$((SECONDS + 30))
-	until on "$1" qkdctl -j sa show dc1 | jq -e '
+	# -s: no output at all (no link yet) is [], not a success of jq -e.
+	until on "$1" qkdctl -j sa show dc1 2>/dev/null | jq -e -s '.[0] // [] |
 		([.[] | select(.dir == "out" and .state == "active")] | length == 1) and
 		([.[] | select(.dir == "in" and .state == "pending")] | length >= 2)' >/dev/null; do
 		[ $SECONDS -lt $deadline ] || { on "$1" qkdctl sa show; return 1; }
@@ -147,7 +148,7 @@ wait_ready() {
 # once it listens; its pid is in $capture_pid.
 capture() {
 	local deadline=$((SECONDS + 20))
-	on "$1" tcpdump -n -U -Q out -i wire -w "$2" $3 2>"$2.err" &
+	on "$1" tcpdump -n -U --immediate-mode -Q out -i wire -w "$2" $3 2>"$2.err" &
 	capture_pid=$!
 	until grep -q listening "$2.err"; do
 		[ $SECONDS -lt $deadline ] || { cat "$2.err"; return 1; }

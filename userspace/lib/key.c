@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Keys: add, flush, take and export.
+ * Keys: add (or stage, commit and abort), flush, take and export.
  *
  * Requests and replies that carry key material go through
  * qkd_nl_talk_secret(), which wipes the socket's buffers behind them; the
@@ -52,8 +52,8 @@ static int put_keys(struct nlmsghdr *nlh, const struct qkd_key *keys,
 _Static_assert(QKD_KEY_BATCH_MAX * KEY_ENTRY_MAX + 512 <= MNL_SOCKET_DUMP_SIZE,
 	       "a full batch of the largest keys fits the send buffer");
 
-int qkd_key_add(struct qkd_nl *nl, const char *link, const struct qkd_key *keys,
-		unsigned int n, struct qkd_err *err)
+int qkd_key_stage(struct qkd_nl *nl, const char *link, uint64_t batch,
+		  const struct qkd_key *keys, unsigned int n, struct qkd_err *err)
 {
 	struct nlmsghdr *nlh = qkd_nl_msg(nl, QKD_CMD_KEY_ADD, 0);
 	int ret;
@@ -61,6 +61,8 @@ int qkd_key_add(struct qkd_nl *nl, const char *link, const struct qkd_key *keys,
 	qkd_err_reset(err);
 	if (link)
 		mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, link);
+	if (batch)
+		mnl_attr_put_u64(nlh, QKD_A_BATCH, batch);
 	ret = put_keys(nlh, keys, n);
 	if (ret) {
 		/* What was put already is material: wipe it unsent. */
@@ -68,6 +70,36 @@ int qkd_key_add(struct qkd_nl *nl, const char *link, const struct qkd_key *keys,
 		return qkd_err_fail(err, ret);
 	}
 	return qkd_nl_talk_secret(nl, nlh, NULL, NULL, err);
+}
+
+int qkd_key_add(struct qkd_nl *nl, const char *link, const struct qkd_key *keys,
+		unsigned int n, struct qkd_err *err)
+{
+	return qkd_key_stage(nl, link, 0, keys, n, err);
+}
+
+int qkd_key_commit(struct qkd_nl *nl, const char *link, uint64_t batch, int dir,
+		   struct qkd_err *err)
+{
+	struct nlmsghdr *nlh = qkd_nl_msg(nl, QKD_CMD_KEY_COMMIT, 0);
+
+	if (link)
+		mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, link);
+	mnl_attr_put_u64(nlh, QKD_A_BATCH, batch);
+	if (dir >= 0)
+		mnl_attr_put_u8(nlh, QKD_A_DIR, dir);
+	return qkd_nl_talk(nl, nlh, NULL, NULL, err);
+}
+
+int qkd_key_abort(struct qkd_nl *nl, const char *link, uint64_t batch,
+		  struct qkd_err *err)
+{
+	struct nlmsghdr *nlh = qkd_nl_msg(nl, QKD_CMD_KEY_ABORT, 0);
+
+	if (link)
+		mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, link);
+	mnl_attr_put_u64(nlh, QKD_A_BATCH, batch);
+	return qkd_nl_talk(nl, nlh, NULL, NULL, err);
 }
 
 int qkd_key_flush(struct qkd_nl *nl, const char *link, int dir,

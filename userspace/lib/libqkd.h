@@ -86,6 +86,8 @@ struct qkd_pool_stats {
 	uint64_t exported;
 	uint64_t discarded_flush;
 	uint64_t discarded_expired;
+	uint32_t staged;		/* QKD_A_POOL_STAGED */
+	uint64_t discarded_uncommitted;
 };
 
 /* A link as configured; `present` says which QKD_A_* are set. */
@@ -114,6 +116,8 @@ struct qkd_link {
 	uint8_t rx_window;
 	struct qkd_pool_stats pool[2];	/* [QKD_DIR_OUT], [QKD_DIR_IN]; read
 					 * only, present bits QKD_A_POOL_* */
+	uint64_t batch;			/* QKD_A_LINK_BATCH, read only */
+	uint64_t staged_batch;		/* QKD_A_LINK_STAGED, read only */
 };
 
 static inline bool qkd_link_has(const struct qkd_link *l, int type)
@@ -126,7 +130,10 @@ static inline void qkd_link_mark(struct qkd_link *l, int type)
 	l->present |= 1ULL << type;
 }
 
-/* Puts every attribute marked present (QKD_A_LINK_ID is never sent). */
+/*
+ * Puts every attribute marked present; the read-only QKD_A_LINK_ID,
+ * QKD_A_LINK_BATCH and QKD_A_LINK_STAGED are never sent.
+ */
 void qkd_link_put(struct nlmsghdr *nlh, const struct qkd_link *l);
 /* Parses a QKD_CMD_LINK_GET reply; unknown attributes are ignored. */
 int qkd_link_parse(const struct nlmsghdr *nlh, struct qkd_link *l);
@@ -163,6 +170,19 @@ struct qkd_key {
  */
 int qkd_key_add(struct qkd_nl *nl, const char *link, const struct qkd_key *keys,
 		unsigned int n, struct qkd_err *err);
+/*
+ * Stages keys as batch @batch (QKD_A_BATCH), all or none: held by the
+ * link, unusable until qkd_key_commit(). A @batch of 0 sends no
+ * QKD_A_BATCH: the keys are added at once, as by qkd_key_add().
+ */
+int qkd_key_stage(struct qkd_nl *nl, const char *link, uint64_t batch,
+		  const struct qkd_key *keys, unsigned int n, struct qkd_err *err);
+/* Commits the staged keys of @batch in @dir (-1: both directions). */
+int qkd_key_commit(struct qkd_nl *nl, const char *link, uint64_t batch, int dir,
+		   struct qkd_err *err);
+/* Discards the keys of @batch still staged. */
+int qkd_key_abort(struct qkd_nl *nl, const char *link, uint64_t batch,
+		  struct qkd_err *err);
 /* dir: QKD_DIR_OUT, QKD_DIR_IN, or -1 for both. */
 int qkd_key_flush(struct qkd_nl *nl, const char *link, int dir,
 		  struct qkd_err *err);
@@ -245,7 +265,7 @@ int qkd_event_recv(struct qkd_nl *nl, struct qkd_event *ev, int timeout_ms);
 const char *qkd_event_name(unsigned int cmd);
 const char *qkd_dir_name(unsigned int v);	/* "out", "in" */
 int qkd_dir_parse(const char *s);
-const char *qkd_discard_name(unsigned int v);	/* "flush", "expired" */
+const char *qkd_discard_name(unsigned int v);	/* "flush", "expired", "uncommitted" */
 /* "active", "pending", "retiring", "holding" */
 const char *qkd_sa_state_name(unsigned int v);
 

@@ -4,7 +4,8 @@
  * link commands. One table says where each attribute lives in the struct
  * and how wide it is, so that putting and parsing cannot drift apart.
  *
- * The pools (QKD_A_POOL_OUT, QKD_A_POOL_IN) are read, never sent.
+ * The pools (QKD_A_POOL_OUT, QKD_A_POOL_IN) and the batches
+ * (QKD_A_LINK_BATCH, QKD_A_LINK_STAGED) are read, never sent.
  *
  * Nothing here checks values: the kernel is the one judge of a link, and
  * its extack names what it refuses. The tests rely on that to send
@@ -54,6 +55,8 @@ static const struct field fields[QKD_A_MAX + 1] = {
 	/* Read only: the kernel reports the pools, nobody sets them. */
 	[QKD_A_POOL_OUT]		= F(K_POOL, pool[QKD_DIR_OUT]),
 	[QKD_A_POOL_IN]			= F(K_POOL, pool[QKD_DIR_IN]),
+	[QKD_A_LINK_BATCH]		= F(K_U64, batch),
+	[QKD_A_LINK_STAGED]		= F(K_U64, staged_batch),
 };
 
 #define P(member) { offsetof(struct qkd_pool_stats, member), \
@@ -71,6 +74,8 @@ static const struct {
 	[QKD_A_POOL_EXPORTED]		= P(exported),
 	[QKD_A_POOL_DISCARDED_FLUSH]	= P(discarded_flush),
 	[QKD_A_POOL_DISCARDED_EXPIRED]	= P(discarded_expired),
+	[QKD_A_POOL_STAGED]		= P(staged),
+	[QKD_A_POOL_DISCARDED_UNCOMMITTED] = P(discarded_uncommitted),
 };
 
 _Static_assert(QKD_A_MAX < 64, "struct qkd_link.present has 64 bits");
@@ -100,7 +105,8 @@ void qkd_link_put(struct nlmsghdr *nlh, const struct qkd_link *l)
 		const char *p = (const char *)l + f->off;
 
 		if (f->kind == K_NONE || f->kind == K_POOL ||
-		    type == QKD_A_LINK_ID || !qkd_link_has(l, type))
+		    type == QKD_A_LINK_ID || type == QKD_A_LINK_BATCH ||
+		    type == QKD_A_LINK_STAGED || !qkd_link_has(l, type))
 			continue;
 		switch (f->kind) {
 		case K_STR:

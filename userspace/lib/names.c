@@ -46,6 +46,9 @@ static const char *const attr_names[] = {
 	[QKD_A_KEY_COUNT]		= "count",
 	[QKD_A_SA]			= "sa",
 	[QKD_A_ERRNO]			= "errno",
+	[QKD_A_BATCH]			= "batch",
+	[QKD_A_LINK_BATCH]		= "link-batch",
+	[QKD_A_LINK_STAGED]		= "staged-batch",
 };
 
 static const char *const mode_names[] = {
@@ -77,6 +80,7 @@ static const char *const dir_names[] = {
 static const char *const discard_names[] = {
 	[QKD_DISCARD_FLUSH]		= "flush",
 	[QKD_DISCARD_EXPIRED]		= "expired",
+	[QKD_DISCARD_UNCOMMITTED]	= "uncommitted",
 };
 
 static const char *const sa_state_names[] = {
@@ -87,7 +91,7 @@ static const char *const sa_state_names[] = {
 };
 
 /* Indexed by command: only the events have a word. */
-static const char *const event_names[] = {
+static const char *const event_names[QKD_CMD_MAX + 1] = {
 	[QKD_CMD_EVENT_LOW_WATER]	= "low-water",
 	[QKD_CMD_EVENT_EMPTY]		= "empty",
 	[QKD_CMD_EVENT_DISCARD]		= "discard",
@@ -106,8 +110,8 @@ _Static_assert(ARRAY_SIZE(consumer_names) == QKD_CONSUMER_MAX + 1, "consumer_nam
 _Static_assert(ARRAY_SIZE(dir_names) == QKD_DIR_MAX + 1, "dir_names");
 _Static_assert(ARRAY_SIZE(discard_names) == QKD_DISCARD_MAX + 1, "discard_names");
 _Static_assert(ARRAY_SIZE(sa_state_names) == QKD_SA_STATE_MAX + 1, "sa_state_names");
-/* The events are the last commands; a new command is a reason to look here. */
-_Static_assert(ARRAY_SIZE(event_names) == QKD_CMD_MAX + 1, "event_names");
+/* A new command is a reason to look here: is it an event? */
+_Static_assert(QKD_CMD_MAX == QKD_CMD_KEY_ABORT, "event_names");
 
 static const char *name_of(const char *const *names, size_t n, unsigned int v)
 {

@@ -273,8 +273,9 @@ static bool has_pools(const struct qkd_link *l)
 }
 
 /*
- * "    pool out 10/4096 in 5/4096", then a line of counters per direction;
- * nothing from a module that reports no pools.
+ * "    pool out 10/4096 in 5/4096 batch 7", with " staged 8 (out 2 in 2)"
+ * while a batch is staged, then a line of counters per direction; nothing
+ * from a module that reports no pools.
  */
 static void print_pools(const struct qkd_link *l)
 {
@@ -283,9 +284,16 @@ static void print_pools(const struct qkd_link *l)
 
 	if (!has_pools(l))
 		return;
-	printf("    pool out %" PRIu32 "/%" PRIu32 " in %" PRIu32 "/%" PRIu32 "\n",
+	printf("    pool out %" PRIu32 "/%" PRIu32 " in %" PRIu32 "/%" PRIu32,
 	       l->pool[QKD_DIR_OUT].keys, l->capacity,
 	       l->pool[QKD_DIR_IN].keys, l->capacity);
+	if (qkd_link_has(l, QKD_A_LINK_BATCH))
+		printf(" batch %" PRIu64, l->batch);
+	if (qkd_link_has(l, QKD_A_LINK_STAGED) && l->staged_batch)
+		printf(" staged %" PRIu64 " (out %" PRIu32 " in %" PRIu32 ")",
+		       l->staged_batch, l->pool[QKD_DIR_OUT].staged,
+		       l->pool[QKD_DIR_IN].staged);
+	printf("\n");
 	for (dir = 0; dir <= QKD_DIR_MAX; dir++) {
 		printf("    %s", qkd_dir_name(dir));
 		for (i = 0; i < ARRAY_SIZE(pool_counters); i++)
@@ -306,8 +314,13 @@ static struct json_object *json_pool(const struct qkd_pool_stats *ps)
 	ret = json_add_uint(p, "keys", ps->keys);
 	if (!ret)
 		ret = json_add_uint(p, "bytes", ps->bytes);
+	if (!ret)
+		ret = json_add_uint(p, "staged", ps->staged);
 	for (i = 0; i < ARRAY_SIZE(pool_counters) && !ret; i++)
 		ret = json_add_uint(p, pool_counters[i].word, pool_counter(ps, i));
+	if (!ret)
+		ret = json_add_uint(p, "discarded-uncommitted",
+				    ps->discarded_uncommitted);
 	if (ret) {
 		json_object_put(p);
 		return NULL;
@@ -389,6 +402,10 @@ static int json_link(struct json_object *arr, const struct qkd_link *l)
 			ret = json_add_string(obj, word,
 					      value_str(l, o, buf, sizeof(buf)));
 	}
+	if (!ret && qkd_link_has(l, QKD_A_LINK_BATCH))
+		ret = json_add_uint(obj, "batch", l->batch);
+	if (!ret && qkd_link_has(l, QKD_A_LINK_STAGED))
+		ret = json_add_uint(obj, "staged-batch", l->staged_batch);
 	if (!ret)
 		ret = json_pools(obj, l);
 	if (ret) {

@@ -13,29 +13,31 @@
  *   OFFER(seq, key bits, [(dir, ID)...]) -->
  *                                           dec_keys(IDs), checked: every
  *                                           ID once, the right size
- *                                           push the master's out keys as
- *                                           in keys (receive SAs only)
+ *                                           stage the batch as seq
  *                                       <-- ACK1(seq), or NACK(seq, why)
- *   push the whole batch                    and nothing pushed
+ *   stage the batch as seq                  and nothing staged
+ *   commit its in keys (receive SAs)
  *   ACK2(seq)                           -->
- *                                           push the master's in keys as
- *                                           out keys
+ *                                           commit the whole batch
  *                                       <-- DONE(seq)
+ *   commit its out keys
  *
- * A key reaches an out pool only once the other side holds it as an in
- * key; each side pushes each direction in batch order, so both FIFOs
- * agree on which key comes next. One batch is in flight per link.
+ * Staged keys (QKD_CMD_KEY_ADD with a batch number) are held by the
+ * module but unusable until committed, and the module, not qkdd,
+ * remembers where each link stands (its last committed batch and the one
+ * staged), so a qkdd killed at any point finds it there when it starts
+ * again. The order of the commits is what loses no packet: a key becomes
+ * usable for sending on one side only once the other side has committed
+ * it for receiving. Each side commits each direction in batch order, so
+ * both FIFOs agree on which key comes next. One batch is in flight per
+ * link.
  *
- * What breaks a batch after anything may have been pushed (a NACK after
- * ACK1 or ACK2, a push that may have half happened, a lost connection, a
- * time-out) flushes both pools of the link on the side that sees it, marks
- * that side dirty and closes the connection. The two sides need not see
- * the same end: the slave may have sent DONE, and finished the batch in
- * step, when the master gives up waiting for it; both then report the same
- * batch number at the next HELLO, so the batch number alone cannot tell.
- * The DIRTY flag of that HELLO (peer.c) makes both sides flush; only that
- * flush clears it. Every batch offered counts, finished or not, so that
- * both sides number alike.
+ * Whatever breaks a batch after the OFFER (a lost connection, a time-out,
+ * a commit that failed, a daemon killed) leaves it to the next HELLO
+ * (peer.c), which compares both modules' batch numbers: a batch both
+ * sides hold, staged or committed, is completed from ACK2 on; one only
+ * one side holds staged is discarded there. Every batch offered counts,
+ * finished or not, so that both sides number alike.
  *
  * The pools of the two sides drain at different moments (the master's out
  * pool when it rekeys, the slave's in pool when traffic on the new SA
@@ -49,6 +51,7 @@
  * not.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,46 +86,47 @@ static int send_simple(struct link *l, uint8_t type, const char *reason);
 /* The batch ends; seq counts as finished whatever became of it. */
 static void finish(struct link *l)
 {
-	l->last_seq = l->seq;
+	if (l->seq > l->last_seq)
+		l->last_seq = l->seq;
+	l->resumed = false;
 	batch_free(l);
 }
 
 /*
- * The batch ends after keys may have been pushed on either side: flush
- * both pools now, so that no key the peer may lack is used, and stay
- * dirty until the flush of the next HELLO, which the peer joins whatever
- * it saw of the batch.
+ * The batch breaks after keys may have been staged or committed on either
+ * side: the connection goes, and the next HELLO settles the batch from
+ * what both modules hold.
  */
-static void finish_flush(struct link *l, const char *why)
+static void broken(struct link *l, const char *why)
 {
-	char buf[300];
-	uint64_t seq = l->seq;
+	char buf[400];
 
-	snprintf(buf, sizeof(buf), "batch %llu broken: %s", (unsigned long long)seq,
-		 why);
-	module_flush(l, buf);
-	l->dirty = true;
-	finish(l);
-	snprintf(buf, sizeof(buf), "batch %llu broken; a new HELLO settles it",
-		 (unsigned long long)seq);
+	snprintf(buf, sizeof(buf), "batch %llu broken: %s; the next HELLO settles it",
+		 (unsigned long long)l->seq, why);
 	peer_drop(l, buf);
-}
-
-/* Tells the peer why the batch broke, then ends it as above. */
-static void nack_flush(struct link *l, const char *why)
-{
-	send_simple(l, MSG_NACK, why);
-	/* A failed send dropped the connection, and the batch with it. */
-	if (l->state != B_IDLE)
-		finish_flush(l, why);
 }
 
 void batch_lost(struct link *l)
 {
-	if (l->state == B_ASKED)
-		l->state = B_IDLE;	/* nothing offered yet */
-	else if (l->state != B_IDLE)
-		finish_flush(l, "connection lost");
+	/* The modules hold the state of a batch in flight; ours goes. */
+	batch_free(l);
+}
+
+/*
+ * Test hook for the crash-recovery tests (tests/qkdd.sh): QKDD_CRASH_AT
+ * names a step after which qkdd kills itself, as SIGKILL at the worst
+ * moment would.
+ */
+static void crash_point(const char *step)
+{
+	static const char *at;
+
+	if (!at)
+		at = getenv("QKDD_CRASH_AT") ?: "";
+	if (!strcmp(at, step)) {
+		qkdd_log("QKDD_CRASH_AT=%s: killing myself", step);
+		raise(SIGKILL);
+	}
 }
 
 static void backoff(struct link *l, const char *what)
@@ -281,6 +285,11 @@ static void refilled(struct link *l)
 {
 	unsigned int out, in;
 
+	if (l->resumed) {
+		link_log(l, "batch %llu completed after a restart",
+			 (unsigned long long)l->seq);
+		return;
+	}
 	count_dirs(l, &out, &in);
 	/* The slave's directions are the master's, swapped. */
 	if (l->conf->role == QKDD_SLAVE)
@@ -309,20 +318,42 @@ static void master_msg(struct link *l, const struct msg *m)
 	if (l->state == B_IDLE || m->seq != l->seq)
 		goto unexpected;
 	switch (m->type) {
-	case MSG_ACK1:
+	case MSG_ACK1: {
+		bool refused;
+
 		if (l->state != B_OFFERED)
 			goto unexpected;
-		if (module_push(l, -1, NULL)) {
-			nack_flush(l, "the master could not push the batch");
+		if (module_stage(l, &refused)) {
+			if (!refused) {
+				broken(l, "the master's stage may or may not have happened");
+				return;
+			}
+			/* Nothing staged here: the slave discards its stage. */
+			send_simple(l, MSG_NACK, "the master could not stage the batch");
+			finish(l);
+			backoff(l, "the master could not stage the batch");
 			return;
 		}
+		crash_point("master-staged");
+		/* Our in keys first: the slave may send with them once it commits. */
+		if (module_commit(l, l->seq, QKD_DIR_IN)) {
+			broken(l, "the master could not commit its in keys");
+			return;
+		}
+		crash_point("master-committed-in");
 		l->state = B_MASTER_PUSHED;
 		l->deadline = qkdd_now_ms() + BATCH_MS;
 		send_simple(l, MSG_ACK2, NULL);
 		return;
+	}
 	case MSG_DONE:
 		if (l->state != B_MASTER_PUSHED)
 			goto unexpected;
+		/* The slave receives with them now: our out keys may go. */
+		if (module_commit(l, l->seq, QKD_DIR_OUT)) {
+			broken(l, "the master could not commit its out keys");
+			return;
+		}
 		refilled(l);
 		finish(l);
 		l->kme_backoff = 0;
@@ -334,9 +365,8 @@ static void master_msg(struct link *l, const struct msg *m)
 			finish(l);
 			backoff(l, why);
 		} else {
-			snprintf(why, sizeof(why), "the peer could not push its keys: %s",
-				 m->reason);
-			finish_flush(l, why);
+			snprintf(why, sizeof(why), "the peer could not commit: %s", m->reason);
+			broken(l, why);
 		}
 		return;
 	}
@@ -419,16 +449,16 @@ static void slave_offer(struct link *l, const struct msg *m)
 	l->n = m->n;
 	for (i = 0; i < m->n; i++)
 		l->keys[i].dir = m->keys[i].dir;
-	if (module_push(l, QKD_DIR_OUT, &refused)) {
+	if (module_stage(l, &refused)) {
 		if (refused) {
-			/* The kernel adds all or none: nothing was pushed. */
-			slave_refuse(l, "the slave could not push its in keys");
+			/* The kernel stages all or none: nothing was staged. */
+			slave_refuse(l, "the slave could not stage the batch");
 			return;
 		}
-		/* No answer from the kernel: some keys may be in. */
-		finish_flush(l, "the slave's push of its in keys may be partial");
+		broken(l, "the slave's stage may or may not have happened");
 		return;
 	}
+	crash_point("slave-staged");
 	l->state = B_SLAVE_PUSHED;
 	send_simple(l, MSG_ACK1, NULL);
 }
@@ -451,10 +481,14 @@ static void slave_msg(struct link *l, const struct msg *m)
 	case MSG_ACK2:
 		if (l->state != B_SLAVE_PUSHED || m->seq != l->seq)
 			goto unexpected;
-		if (module_push(l, QKD_DIR_IN, NULL)) {
-			nack_flush(l, "the slave could not push its out keys");
+		/* The master receives with our out keys already. */
+		if (module_commit(l, l->seq, -1)) {
+			send_simple(l, MSG_NACK, "the slave could not commit the batch");
+			if (l->state != B_IDLE)
+				broken(l, "the slave could not commit the batch");
 			return;
 		}
+		crash_point("slave-committed");
 		if (send_simple(l, MSG_DONE, NULL))
 			return;
 		refilled(l);
@@ -463,8 +497,13 @@ static void slave_msg(struct link *l, const struct msg *m)
 	case MSG_NACK:
 		if (l->state != B_SLAVE_PUSHED || m->seq != l->seq)
 			goto unexpected;
-		snprintf(why, sizeof(why), "the master could not push: %s", m->reason);
-		finish_flush(l, why);
+		/* The master staged nothing. */
+		snprintf(why, sizeof(why), "the master could not stage: %s", m->reason);
+		if (module_abort(l, l->seq, why)) {
+			broken(l, "cannot discard the staged batch");
+			return;
+		}
+		finish(l);
 		return;
 	}
 unexpected:
@@ -500,4 +539,23 @@ void batch_low(struct link *l)
 		l->need_refill = true;
 	else
 		batch_pools(l);
+}
+
+void batch_resume(struct link *l, uint64_t seq)
+{
+	l->seq = seq;
+	l->n = 0;
+	l->resumed = true;
+	if (l->conf->role == QKDD_SLAVE) {
+		/* The master's ACK2 comes next; committing again is harmless. */
+		l->state = B_SLAVE_PUSHED;
+		return;
+	}
+	if (module_commit(l, seq, QKD_DIR_IN)) {
+		broken(l, "the master could not commit its in keys");
+		return;
+	}
+	l->state = B_MASTER_PUSHED;
+	l->deadline = qkdd_now_ms() + BATCH_MS;
+	send_simple(l, MSG_ACK2, NULL);
 }

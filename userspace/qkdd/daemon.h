@@ -17,8 +17,9 @@ enum batch_state {
 	B_IDLE,
 	B_ASKED,		/* master: POOLS sent, waiting for the slave's */
 	B_OFFERED,		/* master: OFFER sent, waiting for ACK1 */
-	B_MASTER_PUSHED,	/* master: batch pushed, ACK2 sent, waiting for DONE */
-	B_SLAVE_PUSHED,		/* slave: its in keys pushed, ACK1 sent, waiting for ACK2 */
+	B_MASTER_PUSHED,	/* master: staged, in keys committed, ACK2 sent,
+				 * waiting for DONE */
+	B_SLAVE_PUSHED,		/* slave: batch staged, ACK1 sent, waiting for ACK2 */
 };
 
 struct qkdd;
@@ -34,7 +35,10 @@ struct link {
 	bool ready;			/* HELLO exchanged on conn */
 	int64_t hello_deadline;
 	uint64_t last_seq;		/* the last batch finished (done or dropped) */
-	bool dirty;			/* our pools may be out of step with the peer's */
+	struct msg_hello_state {	/* what our HELLO told the peer */
+		uint64_t seq, batch, staged;
+		bool dirty;
+	} hello;
 
 	/* master */
 	bool need_refill;
@@ -51,6 +55,7 @@ struct link {
 	unsigned int n;
 	struct qkd_key *keys;		/* QKD_KEY_BATCH_MAX; dir as the master sees it */
 	int64_t deadline;
+	bool resumed;			/* completed from a HELLO, keys unknown */
 };
 
 #define QKDD_MAX_PENDING 16
@@ -83,13 +88,21 @@ int module_setup(struct qkd_nl *nl, const struct qkdd_link_conf *lc,
 		 bool *has_keys);
 int module_read(struct link *l, struct qkd_link *kl);
 /*
- * Pushes the keys of the batch in flight whose direction, as the master
- * sees it, is @mdir (-1: all), in batch order, each with the direction
- * this side sees, then wipes their material. Returns 0 or -errno (logged).
- * On failure, *@refused (if not NULL) tells whether the kernel refused the
- * request, which adds all keys or none; if not, some may have been added.
+ * Stages the keys of the batch in flight as batch l->seq, in batch order,
+ * each with the direction this side sees, then wipes their material.
+ * Returns 0 or -errno (logged); on failure *@refused tells whether the
+ * kernel refused the request, which stages all keys or none; if not, it
+ * cannot be told whether the batch is staged.
  */
-int module_push(struct link *l, int mdir, bool *refused);
+int module_stage(struct link *l, bool *refused);
+/*
+ * Commits the staged keys of batch @seq whose direction, as the master
+ * sees it, is @mdir (-1: all). Committing a batch committed already
+ * succeeds.
+ */
+int module_commit(struct link *l, uint64_t seq, int mdir);
+/* Discards what is still staged of batch @seq, logging @why. */
+int module_abort(struct link *l, uint64_t seq, const char *why);
 /* Flushes both pools of the link, logging @why. */
 int module_flush(struct link *l, const char *why);
 
@@ -108,5 +121,7 @@ void batch_on_msg(struct link *l, const struct msg *m);
 void batch_lost(struct link *l);
 void batch_low(struct link *l);
 void batch_free(struct link *l);
+/* Completes batch @seq, which both sides hold, from ACK2 on (peer.c). */
+void batch_resume(struct link *l, uint64_t seq);
 
 #endif /* QKDD_DAEMON_H */

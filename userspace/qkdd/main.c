@@ -145,8 +145,7 @@ static int setup_links(struct qkdd *d)
 		ret = module_setup(d->nl, lc, &has_keys);
 		if (ret)
 			return ret;
-		/* Keys from before we started: nothing says they match the peer's. */
-		l->dirty = has_keys;
+		/* Keys from before we started: the HELLO checks them with the peer. */
 		link_log(l, "%s, %s %s:%s%s", lc->role == QKDD_MASTER ? "master" : "slave",
 			 lc->role == QKDD_MASTER ? "peer" : "listening on",
 			 lc->role == QKDD_MASTER ? lc->peer.host : conf->listen.host,

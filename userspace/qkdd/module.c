@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel side, through libqkd: a link created or brought in line with
- * the config file, its pool counts read, keys pushed, pools flushed.
+ * the config file, its pool counts and batch numbers read, batches staged,
+ * committed and discarded, pools flushed.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -159,50 +160,75 @@ static bool kernel_refused(const struct qkd_err *e)
 	return e->msg[0] || e->bad_attr >= 0 || e->miss_type >= 0 || e->has_room;
 }
 
-int module_push(struct link *l, int mdir, bool *refused)
+int module_stage(struct link *l, bool *refused)
 {
 	bool slave = l->conf->role == QKDD_SLAVE;
 	size_t size = (l->n ? l->n : 1) * sizeof(struct qkd_key);
 	struct qkd_key *keys;
 	struct qkd_err err;
-	unsigned int i, k = 0;
+	unsigned int i;
 	char buf[512];
-	int ret = 0;
+	int ret;
 
-	if (refused)
-		*refused = true;
+	*refused = true;
 	keys = calloc(1, size);
 	if (!keys) {
-		link_log(l, "cannot push keys: %s", strerror(ENOMEM));
+		link_log(l, "cannot stage batch %llu: %s", (unsigned long long)l->seq,
+			 strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	for (i = 0; i < l->n; i++) {
-		if (mdir >= 0 && l->keys[i].dir != mdir)
-			continue;
-		keys[k] = l->keys[i];
+		keys[i] = l->keys[i];
 		if (slave)
-			keys[k].dir = keys[k].dir == QKD_DIR_OUT ? QKD_DIR_IN : QKD_DIR_OUT;
-		k++;
+			keys[i].dir = keys[i].dir == QKD_DIR_OUT ? QKD_DIR_IN : QKD_DIR_OUT;
 	}
-	if (k)
-		ret = qkd_key_add(l->d->nl, l->name, keys, k, &err);
+	ret = qkd_key_stage(l->d->nl, l->name, l->seq, keys, l->n, &err);
 	explicit_bzero(keys, size);
 	free(keys);
 	if (ret) {
-		if (refused)
-			*refused = kernel_refused(&err);
-		link_log(l, "cannot push keys (batch %llu): %s",
-			 (unsigned long long)l->seq, nl_error(&err, ret, buf, sizeof(buf)));
+		*refused = kernel_refused(&err);
+		link_log(l, "cannot stage batch %llu: %s", (unsigned long long)l->seq,
+			 nl_error(&err, ret, buf, sizeof(buf)));
 		return ret;
 	}
 	/* In the module now: our copy of the material has done its work. */
 	for (i = 0; i < l->n; i++) {
-		if (mdir >= 0 && l->keys[i].dir != mdir)
-			continue;
 		idring_add(&l->ids, l->keys[i].id);
 		explicit_bzero(l->keys[i].material, sizeof(l->keys[i].material));
 	}
 	return 0;
+}
+
+int module_commit(struct link *l, uint64_t seq, int mdir)
+{
+	struct qkd_err err;
+	char buf[512];
+	int dir = mdir;
+	int ret;
+
+	/* The slave's directions are the master's, swapped. */
+	if (dir >= 0 && l->conf->role == QKDD_SLAVE)
+		dir = dir == QKD_DIR_OUT ? QKD_DIR_IN : QKD_DIR_OUT;
+	ret = qkd_key_commit(l->d->nl, l->name, seq, dir, &err);
+	if (ret)
+		link_log(l, "cannot commit batch %llu: %s", (unsigned long long)seq,
+			 nl_error(&err, ret, buf, sizeof(buf)));
+	return ret;
+}
+
+int module_abort(struct link *l, uint64_t seq, const char *why)
+{
+	struct qkd_err err;
+	char buf[512];
+	int ret;
+
+	ret = qkd_key_abort(l->d->nl, l->name, seq, &err);
+	if (ret)
+		link_log(l, "cannot discard staged batch %llu (%s): %s",
+			 (unsigned long long)seq, why, nl_error(&err, ret, buf, sizeof(buf)));
+	else
+		link_log(l, "discarded staged batch %llu: %s", (unsigned long long)seq, why);
+	return ret;
 }
 
 int module_flush(struct link *l, const char *why)

@@ -120,6 +120,8 @@ int msg_encode(const struct msg *m, uint8_t *buf, size_t size)
 		put_str(&c, m->sae);
 		put_str(&c, m->peer_sae);
 		put_u(&c, m->seq, 8);
+		put_u(&c, m->batch, 8);
+		put_u(&c, m->staged, 8);
 		break;
 	case MSG_OFFER:
 		if (m->n > QKD_KEY_BATCH_MAX)
@@ -192,6 +194,8 @@ int msg_decode(const uint8_t *frame, size_t len, struct msg *m)
 		get_str(&c, m->sae, QKD_SAE_ID_MAX);
 		get_str(&c, m->peer_sae, QKD_SAE_ID_MAX);
 		m->seq = get_u(&c, 8);
+		m->batch = get_u(&c, 8);
+		m->staged = get_u(&c, 8);
 		if (m->flags & ~MSG_HELLO_DIRTY)
 			return -EBADMSG;
 		break;

@@ -9,6 +9,7 @@
  *
  *   HELLO  u8 flags | u8 n, n bytes link name | u8 n, n bytes sender's SAE
  *          | u8 n, n bytes receiver's SAE | u64 last batch seq
+ *          | u64 the module's committed batch | u64 its staged batch (0: none)
  *   OFFER  u64 seq | u16 key bits | u16 n | n x (u8 dir | 16 bytes key ID)
  *          (dir as the master sees it: 0 out, 1 in)
  *   ACK1, ACK2, DONE   u64 seq
@@ -23,7 +24,7 @@
 
 #include "libqkd.h"
 
-#define MSG_VERSION	1
+#define MSG_VERSION	2
 #define MSG_HDR_LEN	8
 #define MSG_REASON_MAX	200
 /* The largest payload: an OFFER of a full netlink key batch. */
@@ -42,7 +43,7 @@ enum msg_type {
 };
 
 /* HELLO flags */
-#define MSG_HELLO_DIRTY	0x01	/* the sender's pools may be out of step */
+#define MSG_HELLO_DIRTY	0x01	/* the sender's pools hold keys from no batch */
 
 struct msg_key {
 	uint8_t dir;
@@ -54,6 +55,8 @@ struct msg {
 	uint64_t seq;		/* HELLO: the last batch; not in POOLS */
 	/* HELLO */
 	uint8_t flags;
+	uint64_t batch;		/* the module's link: QKD_A_LINK_BATCH */
+	uint64_t staged;	/* and QKD_A_LINK_STAGED */
 	char link[QKD_LINK_NAME_MAX + 1];
 	char sae[QKD_SAE_ID_MAX + 1];
 	char peer_sae[QKD_SAE_ID_MAX + 1];

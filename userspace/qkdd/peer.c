@@ -11,23 +11,25 @@
  * same name on both gateways; each HELLO also carries the sender's and
  * the receiver's SAE IDs, which must be the crosswise SAE IDs of the link.
  *
- * HELLO carries the last batch the sender finished (done, refused, or
- * dropped with a flush; both ends count a batch once it was offered) and
- * a DIRTY flag: the sender cannot vouch that its pools match the peer's
- * (it found keys in them at start-up, or a batch broke after keys may
- * have been pushed, which the peer may have seen end well). The master sends
- * its HELLO first, the slave answers with its own as it was before the
- * exchange; then both decide alike: if the last batches differ or either
- * side is dirty, both flush the link's pools and carry on from the higher
- * batch number. That is how phase 1 keeps the promise that no key is used
- * by one side that the other does not hold: whatever history it cannot
- * prove to be in step, it throws away.
+ * HELLO carries where the sender's module stands on the link: its last
+ * committed batch and the batch it has staged (0: none), read from the
+ * module as the HELLO goes out, the last batch number the sender used
+ * (refused offers count too), and a DIRTY flag: the pools hold keys but
+ * the link never committed a batch, so they did not come from this
+ * protocol. The master sends its HELLO first, the slave answers with its
+ * own; then both decide alike from the two (hello_decide()):
  *
- * TODO(phase 2): restart recovery without losing keys. With staged keys
- * in the module (added but not usable until committed, committed or
- * discarded by key ID), a batch becomes: both sides stage, both commit;
- * after a restart the HELLO lists the staged key IDs and the peers commit
- * or discard exactly those, instead of flushing both pools.
+ * - a batch staged on one side that the other does not hold (staged or
+ *   committed) is discarded where it is staged: the other side lost it
+ *   before staging, so no side ever used it;
+ * - a batch both sides hold, one of them still staged, is completed from
+ *   ACK2 on (batch_resume());
+ * - otherwise both sides must have committed the same last batch and
+ *   neither be dirty. If not (a module reloaded on one side, pools fed by
+ *   hand), nothing proves the pools in step, and both flush them: the
+ *   safe mistake.
+ *
+ * Both carry on numbering after the highest batch number either used.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -74,15 +76,34 @@ void peer_drop(struct link *l, const char *why)
 	}
 }
 
-static void hello_fill(const struct link *l, struct msg *m)
+/* Our HELLO, with the module's state of the link, kept for hello_decide(). */
+static int hello_fill(struct link *l, struct msg *m)
 {
+	struct qkd_link kl;
+	uint64_t seq;
+
 	memset(m, 0, sizeof(*m));
+	if (module_read(l, &kl))
+		return -EIO;
+	seq = l->last_seq;
+	if (kl.batch > seq)
+		seq = kl.batch;
+	if (kl.staged_batch > seq)
+		seq = kl.staged_batch;
+	l->hello.seq = seq;
+	l->hello.batch = kl.batch;
+	l->hello.staged = kl.staged_batch;
+	l->hello.dirty = !kl.batch && !kl.staged_batch &&
+			 (kl.pool[QKD_DIR_OUT].keys || kl.pool[QKD_DIR_IN].keys);
 	m->type = MSG_HELLO;
-	m->flags = l->dirty ? MSG_HELLO_DIRTY : 0;
-	m->seq = l->last_seq;
+	m->flags = l->hello.dirty ? MSG_HELLO_DIRTY : 0;
+	m->seq = seq;
+	m->batch = kl.batch;
+	m->staged = kl.staged_batch;
 	strcpy(m->link, l->name);
 	strcpy(m->sae, l->conf->kl.local_sae);
 	strcpy(m->peer_sae, l->conf->kl.peer_sae);
+	return 0;
 }
 
 /* Whether a HELLO is for this link, seen from the other end; why not. */
@@ -95,44 +116,64 @@ static const char *hello_mismatch(const struct link *l, const struct msg *m)
 	if (strcmp(m->peer_sae, l->conf->kl.local_sae))
 		return "its peer SAE ID is not our sae";
 	/* The next batch would be numbered 0, which no side accepts. */
-	if (m->seq == UINT64_MAX)
-		return "its last batch number is out of range";
+	if (m->seq == UINT64_MAX || m->batch > m->seq || m->staged > m->seq)
+		return "its batch numbers are out of range";
 	return NULL;
 }
 
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 /*
- * Both sides run this with their own state as it was when HELLOs crossed
- * and the peer's HELLO @m, and so decide alike.
+ * Both sides run this with what their own HELLO said and the peer's HELLO
+ * @m, and so decide alike.
  */
 static void hello_decide(struct link *l, const struct msg *m)
 {
-	bool peer_dirty = m->flags & MSG_HELLO_DIRTY;
-	uint64_t seq = m->seq > l->last_seq ? m->seq : l->last_seq;
+	uint64_t b = l->hello.batch, s = l->hello.staged;
+	uint64_t pb = m->batch, ps = m->staged;
+	uint64_t n = max_u64(max_u64(b, s), max_u64(pb, ps));
+	bool ours = s == n || b >= n, theirs = ps == n || pb >= n;
+	bool resume = false;
 	char why[160];
 
-	if (m->seq != l->last_seq)
-		snprintf(why, sizeof(why), "the peer's last batch is %llu, ours %llu",
-			 (unsigned long long)m->seq, (unsigned long long)l->last_seq);
-	else if (l->dirty || peer_dirty)
-		snprintf(why, sizeof(why), "%s pools may be out of step",
-			 l->dirty && peer_dirty ? "both sides'" :
-			 l->dirty ? "our" : "the peer's");
-	else
-		why[0] = '\0';
-	if (why[0]) {
-		if (module_flush(l, why)) {
-			l->dirty = true;
-			peer_drop(l, "cannot flush the pools");
-			return;
+	l->last_seq = max_u64(l->hello.seq, m->seq);
+	why[0] = '\0';
+	if (n && (s == n || ps == n)) {
+		if (ours && theirs) {
+			resume = true;
+		} else if (s == n) {
+			/* Only we hold it: the peer lost it before staging. */
+			if (module_abort(l, n, "the peer never staged it")) {
+				peer_drop(l, "cannot discard the staged batch");
+				return;
+			}
 		}
-		l->dirty = false;
-		l->last_seq = seq;
+		/* Else only the peer holds it, and discards it. */
+	}
+	if (!resume) {
+		if (b != pb)
+			snprintf(why, sizeof(why), "the peer's last committed batch is %llu, ours %llu",
+				 (unsigned long long)pb, (unsigned long long)b);
+		else if (l->hello.dirty || (m->flags & MSG_HELLO_DIRTY))
+			snprintf(why, sizeof(why), "%s pools hold keys from no batch",
+				 l->hello.dirty && (m->flags & MSG_HELLO_DIRTY) ? "both sides'" :
+				 l->hello.dirty ? "our" : "the peer's");
+	}
+	if (why[0] && module_flush(l, why)) {
+		peer_drop(l, "cannot flush the pools");
+		return;
 	}
 	l->ready = true;
 	l->connect_backoff = 0;
 	l->connect_failed = false;
-	link_log(l, "peer %s (%s) in step, last batch %llu", l->conn->addr,
-		 l->conn->peer_cn, (unsigned long long)l->last_seq);
+	link_log(l, "peer %s (%s) in step, last batch %llu%s", l->conn->addr,
+		 l->conn->peer_cn, (unsigned long long)l->last_seq,
+		 resume ? "; completing it" : "");
+	if (resume)
+		batch_resume(l, n);
 	if (l->conf->role == QKDD_MASTER)
 		l->need_refill = true;
 }
@@ -165,7 +206,10 @@ static void master_connect(struct link *l, int64_t now)
 	l->conn = c;
 	l->ready = false;
 	l->hello_deadline = now + HELLO_MS;
-	hello_fill(l, &m);
+	if (hello_fill(l, &m)) {
+		peer_drop(l, "cannot read the link for HELLO");
+		return;
+	}
 	peer_send(l, &m);
 }
 
@@ -309,7 +353,10 @@ static void slave_hello(struct qkdd *d, unsigned int i, const struct msg *m)
 		peer_drop(l, "the master connected again");
 	d->pending[i] = NULL;
 	l->conn = c;
-	hello_fill(l, &reply);
+	if (hello_fill(l, &reply)) {
+		peer_drop(l, "cannot read the link for HELLO");
+		return;
+	}
 	if (peer_send(l, &reply))
 		return;
 	hello_decide(l, m);

@@ -79,6 +79,17 @@
  *     QKD_A_POOL_BYTES: u64, bytes of key material present
  *     QKD_A_POOL_ADDED, QKD_A_POOL_USED, QKD_A_POOL_EXPORTED,
  *     QKD_A_POOL_DISCARDED_FLUSH, QKD_A_POOL_DISCARDED_EXPIRED: u64
+ *     QKD_A_POOL_STAGED: u32, keys staged, not usable yet
+ *     QKD_A_POOL_DISCARDED_UNCOMMITTED: u64, staged keys discarded
+ *
+ *   and where the link's staged batches stand (see "Staged batches"):
+ *
+ *   QKD_A_LINK_BATCH: u64, the newest batch committed, in part or whole;
+ *                     0 before any
+ *   QKD_A_LINK_STAGED: u64, the batch with keys staged now, 0 when none
+ *
+ *   QKD_A_LINK_ID, QKD_A_LINK_BATCH and QKD_A_LINK_STAGED are read only:
+ *   QKD_CMD_LINK_NEW and QKD_CMD_LINK_SET refuse them.
  *
  * QKD_CMD_KEY_ADD
  * ---------------
@@ -91,10 +102,50 @@
  *                     (in either direction)
  *       QKD_A_KEY_MATERIAL: key-bits / 8 bytes
  *
+ *   QKD_A_BATCH: u64, from 1, optional: stage the keys as that batch
+ *                instead of adding them (see "Staged batches" below)
+ *
  *   A refusal points at the offending key entry (or an attribute in it).
  *   A full pool (ENOSPC) puts a struct qkd_room in the ACK's cookie; the
  *   module's max_keys ceiling gives EDQUOT. The request's key material is
- *   zeroized in the kernel on every path.
+ *   zeroized in the kernel on every path. While a batch is staged, a
+ *   KEY_ADD without QKD_A_BATCH is refused (EBUSY): staged keys come last
+ *   in their pools, and nothing may overtake them.
+ *
+ * Staged batches: QKD_CMD_KEY_ADD with QKD_A_BATCH, QKD_CMD_KEY_COMMIT,
+ * QKD_CMD_KEY_ABORT
+ * ---------------------------------------------------------------------
+ *
+ *   How two gateways' daemons keep their pools in step across a crash of
+ *   either: both stage a batch, then commit it; the kernel, not the
+ *   daemon, remembers where each link stands. A link stages one batch at
+ *   a time (at most QKD_KEY_BATCH_MAX keys, both directions):
+ *
+ *   - KEY_ADD with QKD_A_BATCH N stages its keys: the link holds them
+ *     (their IDs count as held, they take room in the pools, the module's
+ *     max_keys counts them) but nothing uses them: no SA, no take, no
+ *     export, not in QKD_A_POOL_KEYS (QKD_A_POOL_STAGED counts them).
+ *     N must be above the link's QKD_A_LINK_BATCH (EINVAL otherwise), and
+ *     no other batch may be staged (EBUSY).
+ *   - QKD_CMD_KEY_COMMIT: QKD_A_LINK_NAME, QKD_A_BATCH required,
+ *     QKD_A_DIR optional (that direction only; both when absent). The
+ *     staged keys of that direction join the end of their pool, in the
+ *     order they were staged, usable from now on and counted as added;
+ *     QKD_A_LINK_BATCH becomes N. Once no key of N is staged, the link
+ *     stages nothing (QKD_A_LINK_STAGED 0). Committing the link's
+ *     QKD_A_LINK_BATCH again with nothing of it staged succeeds and
+ *     changes nothing, so a restarted daemon may repeat its last step;
+ *     any other batch not staged is ENOENT.
+ *   - QKD_CMD_KEY_ABORT: QKD_A_LINK_NAME, QKD_A_BATCH required. The keys
+ *     of N still staged are discarded (zeroized, counted in
+ *     QKD_A_POOL_DISCARDED_UNCOMMITTED, a discard event with reason
+ *     QKD_DISCARD_UNCOMMITTED); keys of N already committed stay. A batch
+ *     not staged is ENOENT.
+ *   - QKD_CMD_KEY_FLUSH discards staged keys too (of its direction), as
+ *     uncommitted; once none is left, the link stages nothing.
+ *
+ *   Keys discarded while staged leave no gap in QKD_A_KEY_INDEX: the next
+ *   keys of the pool take their arrival numbers.
  *
  * QKD_CMD_KEY_FLUSH
  * -----------------
@@ -239,6 +290,8 @@ enum qkd_cmd {
 	QKD_CMD_EVENT_SA_ERROR,
 	QKD_CMD_EVENT_HOLDING,
 	QKD_CMD_EVENT_BLOCKED,
+	QKD_CMD_KEY_COMMIT,
+	QKD_CMD_KEY_ABORT,
 	__QKD_CMD_MAX,
 };
 
@@ -281,6 +334,9 @@ enum qkd_attr {
 	QKD_A_KEY_COUNT,
 	QKD_A_SA,
 	QKD_A_ERRNO,
+	QKD_A_BATCH,
+	QKD_A_LINK_BATCH,
+	QKD_A_LINK_STAGED,
 	__QKD_A_MAX,
 };
 
@@ -370,6 +426,8 @@ enum qkd_pool_attr {
 	QKD_A_POOL_EXPORTED,		/* u64, keys taken or exported */
 	QKD_A_POOL_DISCARDED_FLUSH,	/* u64, keys dropped by a flush */
 	QKD_A_POOL_DISCARDED_EXPIRED,	/* u64, keys dropped for their age */
+	QKD_A_POOL_STAGED,		/* u32, keys staged, not usable yet */
+	QKD_A_POOL_DISCARDED_UNCOMMITTED,	/* u64, staged keys discarded */
 	__QKD_A_POOL_MAX,
 };
 
@@ -379,6 +437,7 @@ enum qkd_pool_attr {
 enum qkd_discard {
 	QKD_DISCARD_FLUSH,
 	QKD_DISCARD_EXPIRED,
+	QKD_DISCARD_UNCOMMITTED,	/* staged, never committed */
 	__QKD_DISCARD_MAX,
 };
 

@@ -1,0 +1,191 @@
+# Two gateways keyed by qkdd from a KME pair, for the qkdd tests and the
+# demo: the topology of tests/topo.sh, kmesim in gw-a (KME A for sae-a, KME
+# B for sae-b, both listening on gw-a's wire address), the master qkdd in
+# gw-a and the slave in gw-b, each feeding link dc1 of its own module:
+#
+#   lan-a --- gw-a: qkdd (master), kmesim ==== gw-b: qkdd (slave) --- lan-b
+#             192.0.2.1 (wire)                 192.0.2.2 (wire)
+#
+# Source after topo.sh. The certificates come from tools/kmesim/mkcerts
+# into $CERTS ("make tests" and "make demo" make them on the host, where it
+# is much faster than in the VM). Every file (configurations, logs, the
+# KME's port file) goes into the current directory.
+
+QKDNET_TOP=$(realpath "$(dirname "${BASH_SOURCE[0]}")/..")
+KMESIM=${KMESIM:-$QKDNET_TOP/build/bin/kmesim}
+QKDD=${QKDD:-$QKDNET_TOP/build/bin/qkdd}
+MKCERTS=$QKDNET_TOP/tools/kmesim/mkcerts
+
+# qkdnet_certs: sets CERTS to usable certificates, made afresh in a
+# temporary folder when the build's are missing or about to expire.
+qkdnet_certs() {
+	CERTS=${BUILD:-$QKDNET_TOP/build}/certs
+	if ! openssl x509 -noout -checkend 86400 -in "$CERTS/qkdd-b.pem" >/dev/null 2>&1; then
+		CERTS=$(mktemp -d)
+		"$MKCERTS" "$CERTS" >/dev/null || return 1
+	fi
+	export CERTS
+}
+
+# qkdnet_down: stops the daemons (SIGTERM, then waits) and removes the
+# namespaces.
+qkdnet_down() {
+	local p
+	for p in ${QKDD_A:-} ${QKDD_B:-} ${KMESIM_PID:-}; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	QKDD_A= QKDD_B= KMESIM_PID=
+	topo_down
+}
+
+# kmesim_up [KMESIM-OPTION]...: the namespaces, and kmesim in gw-a; sets
+# A and B, the two KMEs' HOST:PORT. Unthrottled unless an option says
+# otherwise (--rate). On exit, $QKDNET_CLEANUP (default qkdnet_down) runs.
+kmesim_up() {
+	local rate=--unthrottled
+	case " $* " in *" --rate "*) rate= ;; esac
+	trap "${QKDNET_CLEANUP:-qkdnet_down}" EXIT
+	topo_up
+	echo "+ kmesim $*" >&9
+	# Not through on(), a function: $! must be the daemon's own pid.
+	ip netns exec "$(ns gw-a)" "$KMESIM" --ca "$CERTS/ca.pem" --cert-a "$CERTS/kme-a.pem" \
+		--key-a "$CERTS/kme-a.key" --cert-b "$CERTS/kme-b.pem" \
+		--key-b "$CERTS/kme-b.key" --listen-a 192.0.2.1:0 \
+		--listen-b 192.0.2.1:0 $rate --port-file port "$@" \
+		>/dev/null 2>kmesim.log &
+	KMESIM_PID=$!
+	wait_until 20 test -s port
+	read -r _ a b <port
+	A=${a#a=}
+	B=${b#b=}
+}
+
+# confs [LINK-LINE]...: a.conf (master, gw-a) and b.conf (slave, gw-b);
+# each LINK-LINE goes into both [link dc1] sections. CAP is the capacity.
+confs() {
+	local extra
+	extra=$(printf '%s\n' "$@")
+	cat >a.conf <<EOF
+[qkdd]
+cert = $CERTS/qkdd-a.pem
+key = $CERTS/qkdd-a.key
+ca = $CERTS/ca.pem
+
+[link dc1]
+role = master
+sae = sae-a
+peer-sae = sae-b
+peer = 192.0.2.2:7000
+peer-name = qkdd-b
+kme = https://$A
+kme-cert = $CERTS/sae-a.pem
+kme-key = $CERTS/sae-a.key
+kme-ca = $CERTS/ca.pem
+capacity = $CAP
+$extra
+EOF
+	cat >b.conf <<EOF
+[qkdd]
+listen = 192.0.2.2:7000
+cert = $CERTS/qkdd-b.pem
+key = $CERTS/qkdd-b.key
+ca = $CERTS/ca.pem
+
+[link dc1]
+role = slave
+sae = sae-b
+peer-sae = sae-a
+peer-name = qkdd-a
+kme = https://$B
+kme-cert = $CERTS/sae-b.pem
+kme-key = $CERTS/sae-b.key
+kme-ca = $CERTS/ca.pem
+capacity = $CAP
+$extra
+EOF
+	run "$QKDD" -c a.conf --check-config
+	run "$QKDD" -c b.conf --check-config
+}
+
+# confs_xfrm [LINK-LINE]...: as confs, and link dc1 keys the tunnel between
+# the LANs on both gateways (reqid 42, the policies of tests/topo.sh).
+confs_xfrm() {
+	confs "$@"
+	printf 'local-addr = 192.0.2.1\npeer-addr = 192.0.2.2\nreqid = 42\n' >>a.conf
+	printf 'local-addr = 192.0.2.2\npeer-addr = 192.0.2.1\nreqid = 42\n' >>b.conf
+	run "$QKDD" -c a.conf --check-config
+	run "$QKDD" -c b.conf --check-config
+	policies gw-a 192.0.2.1 192.0.2.2 198.51.100.0/24 203.0.113.0/24 42
+	policies gw-b 192.0.2.2 192.0.2.1 203.0.113.0/24 198.51.100.0/24 42
+}
+
+start_a() {
+	echo "+ on gw-a qkdd -c a.conf" >&9
+	ip netns exec "$(ns gw-a)" "$QKDD" -c a.conf 2>>a.log &
+	QKDD_A=$!
+}
+
+start_b() {
+	echo "+ on gw-b qkdd -c b.conf" >&9
+	ip netns exec "$(ns gw-b)" "$QKDD" -c b.conf 2>>b.log &
+	QKDD_B=$!
+}
+
+# kill9 GW: SIGKILL to GW's qkdd, and waits until it is gone.
+kill9() {
+	local var=QKDD_${1#gw-}
+	var=${var^^}
+	echo "+ kill -KILL qkdd of $1" >&9
+	kill -KILL "${!var}"
+	wait "${!var}" 2>/dev/null || true
+	printf -v "$var" '%s' ''
+}
+
+# full N: both gateways hold N keys in each direction (qkdctl's text, no
+# jq: the VM runs without KVM, and every process counts in a polling loop).
+full() {
+	on gw-a qkdctl link show dc1 | grep -q "pool out $1/[0-9]* in $1/" &&
+		on gw-b qkdctl link show dc1 | grep -q "pool out $1/[0-9]* in $1/"
+}
+
+# added GW: "OUT IN", the keys dc1's pools ever took in.
+added() {
+	on "$1" qkdctl -j link show dc1 | jq -r '.[0].pool | "\(.out.added) \(.in.added)"'
+}
+
+# in_step: what gw-a added as out, gw-b added as in, and the other way.
+in_step() {
+	local a b
+	a=$(added gw-a)
+	b=$(added gw-b)
+	echo "added (out in): gw-a $a, gw-b $b"
+	[ "$a" = "${b#* } ${b% *}" ]
+}
+
+# sa_keys GW DIR: the SAs of GW's link dc1 in DIR, in key order:
+# "KEY-INDEX KEY-ID SPI" lines.
+sa_keys() {
+	on "$1" qkdctl -j sa show dc1 |
+		jq -r "[.[] | select(.dir == \"$2\")] | sort_by(.[\"key-index\"]) |
+			.[] | \"\\(.[\"key-index\"]) \\(.[\"key-id\"]) \\(.spi)\""
+}
+
+# icmp NS COUNTER: NS's kernel count of COUNTER (nstat's name).
+icmp() {
+	on "$1" nstat -az "$2" | awk -v c="$2" '$1 == c { print $2 }'
+}
+
+# pings_lost: echo requests and replies lost between lan-a and lan-b, as
+# the hosts' kernels count them (what ping itself counts also misses
+# replies its socket dropped while TCG gave it no CPU: no network loss).
+pings_lost() {
+	echo $(($(icmp lan-a IcmpOutEchos) - $(icmp lan-b IcmpInEchos) +
+		$(icmp lan-b IcmpOutEchoReps) - $(icmp lan-a IcmpInEchoReps)))
+}
+
+# esp_errors GW: ESP packets GW refused (no SA, failed integrity, replay),
+# from the namespace's xfrm_stat.
+esp_errors() {
+	on "$1" awk '/XfrmInNoStates|XfrmInStateProtoError|XfrmInStateInvalid|XfrmInStateSeqError|XfrmInStateMismatch|XfrmInNoPols|XfrmOutNoStates|XfrmOutPolBlock/ { n += $2 } END { print n + 0 }' /proc/net/xfrm_stat
+}
