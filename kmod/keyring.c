@@ -212,11 +212,29 @@ void qkd_keyring_netns_exit(struct qkd_net *qn)
 	qn->keyring = NULL;
 }
 
+/*
+ * Called with the namespace lock held, so not through key_create_or_update():
+ * that holds key_types_sem, under which add_key() runs our preparse(), which
+ * takes the namespace lock (a lock order lockdep rightly refuses). A logon
+ * key of the same description in @ring is replaced, not updated in place.
+ */
 key_ref_t qkd_keyring_logon_create(key_ref_t ring, const char *desc,
 				   const struct qkd_key *key)
 {
-	return key_create_or_update(ring, "logon", desc, key->material,
-				    key->len,
-				    (KEY_POS_ALL & ~KEY_POS_READ) | KEY_USR_VIEW,
-				    KEY_ALLOC_IN_QUOTA);
+	const struct cred *cred = current_cred();
+	struct key *logon;
+	int ret;
+
+	logon = key_alloc(&key_type_logon, desc, cred->fsuid, cred->fsgid, cred,
+			  (KEY_POS_ALL & ~KEY_POS_READ) | KEY_USR_VIEW,
+			  KEY_ALLOC_IN_QUOTA, NULL);
+	if (IS_ERR(logon))
+		return ERR_CAST(logon);
+	ret = key_instantiate_and_link(logon, key->material, key->len,
+				       key_ref_to_ptr(ring), NULL);
+	if (ret) {
+		key_put(logon);
+		return ERR_PTR(ret);
+	}
+	return make_key_ref(logon, true);
 }

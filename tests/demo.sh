@@ -1,0 +1,24 @@
+#!/bin/bash
+# `make demo` is the README's main command: run it, short, as a newcomer
+# would see it, and hold it to its promise: it ends with its summary and
+# nothing lost. Runs in the test VM with qkd.ko not loaded (the demo loads
+# and unloads it).
+. "$(dirname "$0")/lib.sh"
+
+TOP=$(realpath "$(dirname "$0")/..")
+
+t_make_demo_ends_with_its_summary_and_nothing_lost() {
+	DEMO_SECS=10 run "$TOP/tools/demo" >demo.txt 2>&1 || { cat demo.txt; false; }
+	cat demo.txt
+	grep -q '^== summary$' demo.txt
+	grep -qE '^packets: lan-a sent [0-9]+ echo requests, lan-b answered [0-9]+, lost 0$' demo.txt
+	grep -qE '^keys delivered by qkdd: gw-a ([1-9][0-9]*), gw-b \1 ' demo.txt
+	grep -q '^ESP packets refused by either gateway: 0$' demo.txt
+	# A line a second while the pings go.
+	[ "$(grep -cE '^ *[0-9]+s  ' demo.txt)" -ge 8 ]
+	! lsmod | grep -q '^qkd '
+}
+
+tap_one "$@"
+tap_test "make demo ends with its summary and nothing lost" t_make_demo_ends_with_its_summary_and_nothing_lost
+tap_done
