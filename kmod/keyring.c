@@ -37,6 +37,8 @@
 
 /* The payload a link's own key is made with; userspace cannot pass it. */
 static const char link_key_marker;
+/* Where an add_key() stands between preparse and free_preparse (ingest()). */
+static char staged_marker, receipt_marker;
 
 static void describe(const struct key *key, struct seq_file *m)
 {
@@ -78,6 +80,12 @@ static int parse_receipt(const char *desc, char *name, u8 *dir, uuid_t *id)
 	return uuid_parse(c2 + 1, id);
 }
 
+/*
+ * The key goes in staged, as QKD_BATCH_KEYRING: add_key() still allocates
+ * the receipt and links it after preparse(), and any of that may fail.
+ * free_preparse() commits the key if instantiate() ran, and takes it back
+ * otherwise, so that add_key() feeds the pool whole or not at all.
+ */
 static int ingest(struct key_preparsed_payload *prep)
 {
 	struct net *net = current->nsproxy->net_ns;
@@ -104,9 +112,7 @@ static int ingest(struct key_preparsed_payload *prep)
 	else if (prep->datalen != link->cfg.key_bits / 8)
 		ret = -EINVAL;
 	else
-		ret = qkd_pool_add(link, &in, 1, 0, &bad);
-	if (!ret)
-		qkd_sa_kick(qn);
+		ret = qkd_pool_add(link, &in, 1, QKD_BATCH_KEYRING, &bad);
 	mutex_unlock(&qn->lock);
 	if (ret)
 		return ret;
@@ -114,6 +120,7 @@ static int ingest(struct key_preparsed_payload *prep)
 	/* The receipt holds nothing, costs no quota and expires now. */
 	prep->quotalen = 0;
 	prep->expiry = ktime_get_real_seconds();
+	prep->payload.data[0] = &staged_marker;
 	return 0;
 }
 
@@ -127,15 +134,52 @@ static int preparse(struct key_preparsed_payload *prep)
 	return ingest(prep);
 }
 
+/* The receipt is made: the key it stands for may be used. */
+static int instantiate(struct key *key, struct key_preparsed_payload *prep)
+{
+	bool staged = prep->payload.data[0] == &staged_marker;
+	int ret;
+
+	prep->payload.data[0] = NULL;
+	ret = generic_key_instantiate(key, prep);
+	if (!ret && staged)
+		prep->payload.data[0] = &receipt_marker;
+	return ret;
+}
+
+/* Commits or takes back the key ingest() staged; see there. */
 static void free_preparse(struct key_preparsed_payload *prep)
 {
+	struct qkd_net *qn = qkd_net(current->nsproxy->net_ns);
+	void *state = prep->payload.data[0];
+	char name[QKD_LINK_NAME_MAX + 1];
+	struct qkd_link *link;
+	uuid_t id;
+	u8 dir;
+
+	if (state != &staged_marker && state != &receipt_marker)
+		return;
+	prep->payload.data[0] = NULL;
+	if (parse_receipt(prep->orig_description, name, &dir, &id))
+		return;
+	mutex_lock(&qn->lock);
+	link = qkd_link_find(qn, name);
+	if (link && link->staged_batch == QKD_BATCH_KEYRING) {
+		if (state == &receipt_marker) {
+			qkd_pool_commit(link, QKD_BATCH_KEYRING, -1);
+			qkd_sa_kick(qn);
+		} else {
+			qkd_pool_abort(link, QKD_BATCH_KEYRING);
+		}
+	}
+	mutex_unlock(&qn->lock);
 }
 
 static struct key_type key_type_qkd = {
 	.name = "qkd",
 	.preparse = preparse,
 	.free_preparse = free_preparse,
-	.instantiate = generic_key_instantiate,
+	.instantiate = instantiate,
 	.describe = describe,
 };
 

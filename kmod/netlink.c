@@ -258,7 +258,9 @@ static int link_fill(struct sk_buff *skb, const struct qkd_link *link,
 	    pool_fill(skb, QKD_A_POOL_OUT, link, QKD_DIR_OUT) ||
 	    pool_fill(skb, QKD_A_POOL_IN, link, QKD_DIR_IN) ||
 	    nla_put_u64_64bit(skb, QKD_A_LINK_BATCH, link->batch, QKD_A_PAD) ||
-	    nla_put_u64_64bit(skb, QKD_A_LINK_STAGED, link->staged_batch,
+	    nla_put_u64_64bit(skb, QKD_A_LINK_STAGED,
+			      link->staged_batch == QKD_BATCH_KEYRING ? 0 :
+			      link->staged_batch,
 			      QKD_A_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

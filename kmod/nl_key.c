@@ -109,6 +109,10 @@ static int batch_add(struct qkd_link *link, struct key_batch *b,
 	unsigned int i, bad;
 	int ret;
 
+	if (batch == QKD_BATCH_KEYRING) {
+		NL_SET_ERR_MSG_ATTR(extack, batch_attr, "batch number reserved");
+		return -EINVAL;
+	}
 	for (i = 0; i < b->n; i++) {
 		if (nla_len(b->materials[i]) != link->cfg.key_bits / 8) {
 			NL_SET_ERR_MSG_ATTR(extack, b->materials[i],
@@ -222,6 +226,11 @@ static int require_batch(struct genl_info *info, u64 *batch)
 		return -EINVAL;
 	}
 	*batch = nla_get_u64(info->attrs[QKD_A_BATCH]);
+	if (*batch == QKD_BATCH_KEYRING) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_BATCH],
+				    "batch number reserved");
+		return -EINVAL;
+	}
 	return 0;
 }
 

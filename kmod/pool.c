@@ -284,7 +284,8 @@ int qkd_pool_commit(struct qkd_link *link, u64 batch, int dir)
 	for (d = 0; d <= QKD_DIR_MAX; d++)
 		if (dir < 0 || dir == d)
 			commit_dir(link, d);
-	link->batch = batch;
+	if (batch != QKD_BATCH_KEYRING)
+		link->batch = batch;
 	staged_settle(link);
 	return 0;
 }

@@ -57,6 +57,12 @@ extern unsigned long qkd_max_keys;
 int qkd_pools_init(struct qkd_link *link);
 void qkd_pools_destroy(struct qkd_link *link);
 
+/*
+ * add_key(2)'s own stage, committed once the keyring has made its receipt
+ * (keyring.c): never the number of a daemon's batch, which netlink refuses.
+ */
+#define QKD_BATCH_KEYRING	U64_MAX
+
 int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
 		 unsigned int n, u64 batch, unsigned int *bad);
 int qkd_pool_commit(struct qkd_link *link, u64 batch, int dir);

@@ -19,26 +19,11 @@
 
 #include "libqkd.h"
 #include "kselftest_harness.h"
+#include "test_keys.h"
 
 #define OUT QKD_DIR_OUT
 #define IN QKD_DIR_IN
 #define BOTH (-1)
-
-/* Key n of a test stream: its ID and material are derived from n. */
-static void make_key(struct qkd_key *k, uint8_t dir, unsigned int n,
-		     unsigned int len)
-{
-	memset(k, 0, sizeof(*k));
-	k->dir = dir;
-	k->id[0] = 0x51;
-	k->id[12] = n >> 24;
-	k->id[13] = n >> 16;
-	k->id[14] = n >> 8;
-	k->id[15] = n;
-	k->len = len;
-	for (unsigned int i = 0; i < len; i++)
-		k->material[i] = (uint8_t)(n * 31 + i);
-}
 
 /*
  * One KEY_ADD of n_out out keys from out_first and n_in in keys from
@@ -540,24 +525,6 @@ TEST_F(batch, committed_keys_follow_older_keys_in_the_order_staged)
 		EXPECT_EQ(i + 1, got.index);
 	}
 	EXPECT_EQ(-ENOENT, qkd_key_take(self->nl, "dc1", OUT, &got, &self->err));
-}
-
-/*
- * Module-wide figures include the namespaces of earlier tests, which the
- * kernel tears down in the background: wait until none holds a key.
- */
-static int quiet_module_stats(struct qkd_nl *nl, struct qkd_stats *st)
-{
-	struct qkd_err err;
-
-	for (int tries = 0; tries < 200; tries++) {
-		if (qkd_stats_get(nl, st, &err))
-			return -1;
-		if (!st->keys)
-			return 0;
-		usleep(50000);
-	}
-	return -1;
 }
 
 TEST_F(batch, staged_keys_count_in_the_module_and_go_with_their_link)

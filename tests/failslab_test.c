@@ -108,6 +108,16 @@ static long pool_keys(struct qkd_nl *nl, const char *name, uint8_t dir)
 	return l.pool[dir].keys;
 }
 
+static long pool_staged(struct qkd_nl *nl, const char *name, uint8_t dir)
+{
+	struct qkd_link l;
+	struct qkd_err err;
+
+	if (qkd_link_get(nl, name, &l, &err))
+		return -1;
+	return l.pool[dir].staged;
+}
+
 static int count_link(const struct qkd_link *l, void *arg)
 {
 	(void)l;
@@ -297,11 +307,14 @@ TEST_F(fi, add_key_feeds_the_pool_whole_or_not_at_all)
 		}
 		failures++;
 		left = pool_keys(self->nl, "dc1", QKD_DIR_OUT);
+		/* Refused: no key in the pool, none staged; taken: one. */
 		if (ret < 0) {
 			ASSERT_TRUE(err == ENOMEM || err == EDQUOT)
 				TH_LOG("nth %u: %s", nth, strerror(err));
 		}
-		ASSERT_TRUE(left == 0 || left == 1) TH_LOG("nth %u: %ld keys", nth, left);
+		ASSERT_EQ(ret < 0 ? 0 : 1, left) TH_LOG("nth %u: %ld keys", nth, left);
+		ASSERT_EQ(0, pool_staged(self->nl, "dc1", QKD_DIR_OUT))
+			TH_LOG("nth %u: a key left staged", nth);
 		if (left) {
 			struct qkd_err err;
 

@@ -16,22 +16,7 @@
 
 #include "libqkd.h"
 #include "kselftest_harness.h"
-
-/* Key n of a test stream: its ID and material are derived from n. */
-static void make_key(struct qkd_key *k, uint8_t dir, unsigned int n,
-		     unsigned int len)
-{
-	memset(k, 0, sizeof(*k));
-	k->dir = dir;
-	k->id[0] = 0x51;
-	k->id[12] = n >> 24;
-	k->id[13] = n >> 16;
-	k->id[14] = n >> 8;
-	k->id[15] = n;
-	k->len = len;
-	for (unsigned int i = 0; i < len; i++)
-		k->material[i] = (uint8_t)(n * 31 + i);
-}
+#include "test_keys.h"
 
 /* Adds keys first..first+n-1 in one or more messages. */
 static int add_keys(struct qkd_nl *nl, const char *link, uint8_t dir,
@@ -331,24 +316,6 @@ TEST_F(pool, key_bits_and_capacity_cannot_shrink_under_held_keys)
 	EXPECT_STREQ("capacity below the keys the link holds", self->err.msg);
 	l.capacity = 10;
 	EXPECT_EQ(0, qkd_link_set(self->nl, &l, &self->err));
-}
-
-/*
- * Module-wide figures include the namespaces of earlier tests, which the
- * kernel tears down in the background: wait until none holds a key.
- */
-static int quiet_module_stats(struct qkd_nl *nl, struct qkd_stats *st)
-{
-	struct qkd_err err;
-
-	for (int tries = 0; tries < 200; tries++) {
-		if (qkd_stats_get(nl, st, &err))
-			return -1;
-		if (!st->keys)
-			return 0;
-		usleep(50000);
-	}
-	return -1;
 }
 
 TEST_F(pool, deleting_a_link_discards_its_keys_in_the_module_counters)
