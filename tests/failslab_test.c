@@ -97,25 +97,24 @@ static int new_link(struct qkd_nl *nl, const char *name, uint8_t consumer)
 	return qkd_link_new(nl, &l, &err);
 }
 
-/* Keys in one pool of a link, or -1 if the link cannot be read. */
-static long pool_keys(struct qkd_nl *nl, const char *name, uint8_t dir)
+/*
+ * Keys in one pool of a link, usable or (@staged) staged, or -1 if the
+ * link cannot be read.
+ */
+static long pool_count(struct qkd_nl *nl, const char *name, uint8_t dir,
+		       bool staged)
 {
 	struct qkd_link l;
 	struct qkd_err err;
 
 	if (qkd_link_get(nl, name, &l, &err))
 		return -1;
-	return l.pool[dir].keys;
+	return staged ? l.pool[dir].staged : l.pool[dir].keys;
 }
 
-static long pool_staged(struct qkd_nl *nl, const char *name, uint8_t dir)
+static long pool_keys(struct qkd_nl *nl, const char *name, uint8_t dir)
 {
-	struct qkd_link l;
-	struct qkd_err err;
-
-	if (qkd_link_get(nl, name, &l, &err))
-		return -1;
-	return l.pool[dir].staged;
+	return pool_count(nl, name, dir, false);
 }
 
 static int count_link(const struct qkd_link *l, void *arg)
@@ -313,7 +312,7 @@ TEST_F(fi, add_key_feeds_the_pool_whole_or_not_at_all)
 				TH_LOG("nth %u: %s", nth, strerror(err));
 		}
 		ASSERT_EQ(ret < 0 ? 0 : 1, left) TH_LOG("nth %u: %ld keys", nth, left);
-		ASSERT_EQ(0, pool_staged(self->nl, "dc1", QKD_DIR_OUT))
+		ASSERT_EQ(0, pool_count(self->nl, "dc1", QKD_DIR_OUT, true))
 			TH_LOG("nth %u: a key left staged", nth);
 		if (left) {
 			struct qkd_err err;
