@@ -4,9 +4,16 @@
 # installed, see tools/kernel-release; KDIR= overrides), never against the
 # running kernel, which on a build host is usually another one.
 
-KREL := $(shell KDIR=$(KDIR) tools/kernel-release 2>/dev/null)
-KDIR ?= /lib/modules/$(KREL)/build
-export KREL KDIR
+# Both are expanded only by the recipes that use them, so that on a new
+# machine they see the headers `make deps` has just installed; they are not
+# exported, since a sub-make works them out again for itself (a KDIR given
+# on the command line reaches it through MAKEFLAGS).
+ifdef KDIR
+KREL = $(shell KDIR=$(KDIR) tools/kernel-release 2>/dev/null)
+else
+KREL = $(shell tools/kernel-release 2>/dev/null)
+KDIR = /lib/modules/$(KREL)/build
+endif
 
 BUILD := $(CURDIR)/build
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz

@@ -166,6 +166,30 @@ in_step() {
 	[ "$a" = "${b#* } ${b% *}" ]
 }
 
+# ledger GW: "BATCH STAGED-BATCH OUT-ADDED IN-ADDED OUT-UNCOMMITTED
+# IN-UNCOMMITTED" of GW's link dc1: the newest batch its module committed,
+# the one it stages (0: none) and what its pools took in and discarded.
+ledger() {
+	on "$1" qkdctl -j link show dc1 | jq -r '.[0] | [.batch, ."staged-batch",
+		.pool.out.added, .pool.in.added, .pool.out."discarded-uncommitted",
+		.pool.in."discarded-uncommitted"] | join(" ")'
+}
+
+# settled: LEDGER_A and LEDGER_B set to the two modules' ledgers at a moment
+# when no batch was in flight: gw-a read before and after gw-b and
+# unchanged between, and neither staging a batch. Then gw-a held no batch
+# newer than the one both committed while gw-b was read, and the pools'
+# counts are the keys of the same batches on both gateways. Returns 1
+# when the moment was not such a one (try again).
+settled() {
+	local a
+	a=$(ledger gw-a)
+	LEDGER_B=$(ledger gw-b)
+	LEDGER_A=$(ledger gw-a)
+	set -- $LEDGER_A
+	[ "$a" = "$LEDGER_A" ] && [ "$2" = 0 ] && set -- $LEDGER_B && [ "$2" = 0 ]
+}
+
 # sa_keys GW DIR: the SAs of GW's link dc1 in DIR, in key order:
 # "KEY-INDEX KEY-ID SPI" lines.
 sa_keys() {
