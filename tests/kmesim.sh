@@ -347,6 +347,73 @@ t_several_sae_pairs_have_separate_stores() {
 	expect_http 200 b sae-b "/api/v1/keys/sae-a/dec_keys?key_ID=$id"
 }
 
+t_quirk_stored_count_pending_counts_keys_not_yet_fetched() {
+	kmesim_start --unthrottled --quirk stored-count-pending
+	expect_http 200 a sae-a /api/v1/keys/sae-b/status
+	jq -e '.stored_key_count == 0' body
+	enc 3 256
+	expect_http 200 a sae-a /api/v1/keys/sae-b/status
+	jq -e '.stored_key_count == 3' body
+	id=$(jq -r '.keys[0].key_ID' enc.json)
+	expect_http 200 b sae-b "/api/v1/keys/sae-a/dec_keys?key_ID=$id"
+	expect_http 200 b sae-b /api/v1/keys/sae-a/status
+	jq -e '.stored_key_count == 2' body
+	grep -q 'quirks stored-count-pending' kmesim.log
+}
+
+t_quirk_empty_400_answers_an_empty_store_with_400() {
+	kmesim_start --rate 1 --initial-keys 2 --max-keys 10 --quirk empty-400
+	expect_http 400 a sae-a '/api/v1/keys/sae-b/enc_keys?number=3'
+	grep -q 'Please try again later' body
+	enc 2 256
+	expect_http 400 a sae-a /api/v1/keys/sae-b/enc_keys --json '{"number":1}'
+	grep -q 'Please try again later' body
+	# Other 400s are as ever.
+	expect_http 400 a sae-a '/api/v1/keys/sae-b/enc_keys?size=100'
+	grep -q 'multiple of 8' body
+}
+
+t_quirk_html_errors_sends_error_pages() {
+	kmesim_start --unthrottled --max-keys 4 --quirk html-errors
+	[ "$(call a sae-a '/api/v1/keys/sae-b/enc_keys?number=5' \
+		-D headers)" = 503 ]
+	cat headers body
+	grep -qi '^content-type: text/html' headers
+	grep -q '^<p>not enough keys: 5 needed, 4 stored</p>$' body
+	! jq . body >/dev/null 2>&1 || fail "the error is JSON"
+	[ "$(call a none /api/v1/keys/sae-b/status)" = 401 ]
+	grep -q '<title>401 Unauthorized</title>' body
+	# Answers are JSON as ever.
+	enc 2 256
+}
+
+t_quirk_get_ignores_number_gives_one_key() {
+	kmesim_start --unthrottled --quirk get-ignores-number
+	expect_http 200 a sae-a '/api/v1/keys/sae-b/enc_keys?number=5&size=512'
+	jq -e '.keys | length == 1' body
+	every_key body 64
+	expect_http 200 a sae-a /api/v1/keys/sae-b/enc_keys --json '{"number":5}'
+	jq -e '.keys | length == 5' body
+	kmesim_stop
+	rm kmesim.out
+	kmesim_start --unthrottled --quirk ignores-number
+	expect_http 200 a sae-a /api/v1/keys/sae-b/enc_keys --json '{"number":5}'
+	jq -e '.keys | length == 1' body
+}
+
+t_quirk_connection_close_ends_every_connection() {
+	kmesim_start --unthrottled --quirk connection-close
+	# Three requests in one curl: each on a connection of its own.
+	run curl -sSv --cacert "$CERTS/ca.pem" --cert "$CERTS/sae-a.pem" \
+		--key "$CERTS/sae-a.key" "https://$A/api/v1/keys/sae-b/status" \
+		"https://$A/api/v1/keys/sae-b/enc_keys?number=0" \
+		"https://$A/api/v1/keys/sae-b/enc_keys" -o /dev/null -o /dev/null \
+		-o /dev/null 2>curl.txt
+	grep -i 'connection' curl.txt
+	[ "$(grep -ci '^< connection: close' curl.txt)" = 3 ]
+	! grep -q 'Re-using existing connection' curl.txt
+}
+
 t_port_file_log_and_clean_shutdown() {
 	kmesim_start --unthrottled --port-file port --pid-file pid >line
 	[ "$(cat port)" = "$(cat line)" ]
@@ -365,6 +432,7 @@ t_port_file_log_and_clean_shutdown() {
 t_usage_errors_exit_2() {
 	expect_status 2 "$KMESIM" --no-such-option
 	expect_status 2 "$KMESIM" --ca "$CERTS/ca.pem" --cert x --key y --fault bogus
+	expect_status 2 "$KMESIM" --ca "$CERTS/ca.pem" --cert x --key y --quirk bogus
 	expect_status 2 "$KMESIM" --ca "$CERTS/ca.pem" --cert x --key y --master-sae a
 	expect_status 2 "$KMESIM" --ca "$CERTS/ca.pem" --cert x --key y --key-size 100
 	expect_status 0 "$KMESIM" --help >/dev/null
@@ -413,6 +481,11 @@ tap_test "fault wrong-size delivers short keys" t_fault_wrong_size_delivers_shor
 tap_test "fault duplicate-id repeats a key ID" t_fault_duplicate_id_repeats_a_key_id
 tap_test "a fault can hit one KME and one request" t_a_fault_can_hit_one_kme_and_one_request
 tap_test "several SAE pairs have separate stores" t_several_sae_pairs_have_separate_stores
+tap_test "quirk stored-count-pending counts the keys not yet fetched" t_quirk_stored_count_pending_counts_keys_not_yet_fetched
+tap_test "quirk empty-400 answers an empty store with 400" t_quirk_empty_400_answers_an_empty_store_with_400
+tap_test "quirk html-errors sends error pages" t_quirk_html_errors_sends_error_pages
+tap_test "quirk get-ignores-number gives one key" t_quirk_get_ignores_number_gives_one_key
+tap_test "quirk connection-close ends every connection" t_quirk_connection_close_ends_every_connection
 tap_test "port file, log and clean shutdown" t_port_file_log_and_clean_shutdown
 tap_test "usage errors exit 2" t_usage_errors_exit_2
 tap_test "mkcerts is idempotent" t_mkcerts_is_idempotent

@@ -146,7 +146,9 @@ static void status(struct kmesim *k, const struct api_request *req,
 {
 	const struct store_config *sc = &k->store.cfg;
 	struct json_object *j = json_object_new_object();
-	size_t stored = store_count(&k->store, p);
+	bool pending = k->cfg->quirks & QUIRK_STORED_COUNT_PENDING;
+	size_t stored = pending ? store_pending(&k->store, p) :
+				  store_count(&k->store, p);
 
 	json_object_object_add(j, "source_KME_ID",
 			       json_object_new_string(k->cfg->kme_id[req->side]));
@@ -171,7 +173,8 @@ static void status(struct kmesim *k, const struct api_request *req,
 	json_object_object_add(j, "max_SAE_ID_count", json_object_new_int(0));
 	rep->status = 200;
 	rep->json = j;
-	snprintf(rep->note, sizeof(rep->note), "stored %zu", stored);
+	snprintf(rep->note, sizeof(rep->note), "stored %zu%s", stored,
+		 pending ? " (keys not yet fetched: quirk stored-count-pending)" : "");
 }
 
 /* A strict decimal in [1, UINT_MAX]. */
@@ -408,6 +411,9 @@ static void enc_keys(struct kmesim *k, const struct api_request *req,
 
 	if (!enc_request(req, &number, &size, rep))
 		return;
+	/* Checked, then dropped, as such a KME reads only what it knows. */
+	if (quirk_ignores_number(k->cfg->quirks, req->post))
+		number = 1;
 	if (number > sc->max_keys_per_request) {
 		api_error(rep, 400, "number %u is above max_key_per_request %u",
 			  number, sc->max_keys_per_request);
@@ -424,7 +430,9 @@ static void enc_keys(struct kmesim *k, const struct api_request *req,
 		return;
 	}
 	ret = store_take(&k->store, p, number, size, keys);
-	if (ret == -EAGAIN) {
+	if (ret == -EAGAIN && (k->cfg->quirks & QUIRK_EMPTY_400)) {
+		api_error(rep, 400, "Not enough key material available. Please try again later.");
+	} else if (ret == -EAGAIN) {
 		api_error(rep, 503, "not enough keys: %u needed, %zu stored",
 			  number * ((size + sc->key_size - 1) / sc->key_size),
 			  store_count(&k->store, p));

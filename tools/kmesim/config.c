@@ -54,6 +54,15 @@ static void usage(FILE *f)
 		"  --fault MODE            malformed-json | wrong-size | duplicate-id\n"
 		"  --fault-listener a|b    only on this KME (default both)\n"
 		"  --fault-request N       only the Nth key reply of the faulty KME(s)\n"
+		"  --quirk NAME            behave as KMEs seen in the field, on both KMEs;\n"
+		"                          repeat for several:\n"
+		"      stored-count-pending  stored_key_count counts the keys handed out and\n"
+		"                          not yet fetched by the slave (0 at rest)\n"
+		"      empty-400           an empty store is 400 \"try again later\", not 503\n"
+		"      html-errors         error replies are HTML pages, not JSON\n"
+		"      get-ignores-number  GET enc_keys gives one key whatever number says\n"
+		"      ignores-number      ... and so does POST\n"
+		"      connection-close    Connection: close on every reply\n"
 		"  --port-file FILE        write \"listening a=HOST:PORT b=HOST:PORT\" once ready\n"
 		"  --pid-file FILE\n");
 }
@@ -64,6 +73,7 @@ enum {
 	OPT_MASTER, OPT_SLAVE, OPT_RATE, OPT_UNTHROTTLED, OPT_KEY_SIZE,
 	OPT_MIN_SIZE, OPT_MAX_SIZE, OPT_MAX_KEYS, OPT_INITIAL, OPT_PER_REQUEST,
 	OPT_PENDING_TTL, OPT_FAULT, OPT_FAULT_LISTENER, OPT_FAULT_REQUEST,
+	OPT_QUIRK,
 	OPT_PORT_FILE, OPT_PID_FILE,
 };
 
@@ -93,6 +103,7 @@ static const struct option options[] = {
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "fault-listener", required_argument, NULL, OPT_FAULT_LISTENER },
 	{ "fault-request", required_argument, NULL, OPT_FAULT_REQUEST },
+	{ "quirk", required_argument, NULL, OPT_QUIRK },
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "help", no_argument, NULL, 'h' },
@@ -300,6 +311,10 @@ int config_parse(struct kmesim_config *cfg, int argc, char **argv)
 		case OPT_FAULT_REQUEST:
 			ret = number(optarg, ULONG_MAX, &n);
 			cfg->fault_request = n;
+			break;
+		case OPT_QUIRK:
+			if (quirk_parse(optarg, &cfg->quirks))
+				ret = bad("unknown quirk '%s'", optarg);
 			break;
 		case OPT_PORT_FILE:
 			cfg->port_file = optarg;

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "quirk.h"
 #include "store.h"
 
 #define MAX_PAIRS 16
@@ -37,6 +38,7 @@ struct kmesim_config {
 	enum fault_mode fault;
 	int fault_side;			/* KME_A, KME_B, or -1 for both */
 	unsigned long fault_request;	/* only the Nth key reply; 0: all */
+	unsigned int quirks;		/* enum quirk bits (quirk.h) */
 	const char *port_file, *pid_file;
 };
 

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	static struct kmesim_config cfg;
 	static struct kmesim k;
 	struct kme_server srv[2] = { 0 };
-	char line[256], pid[32];
+	char line[256], pid[32], quirks[160];
 	sigset_t stop;
 	int ret, sig, s;
 
@@ -87,10 +87,10 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		goto out;
 	}
-	fprintf(stderr, "kmesim: %u pair(s), %u-bit keys, %lu bit/s%s, max %u, fault %s\n",
+	fprintf(stderr, "kmesim: %u pair(s), %u-bit keys, %lu bit/s%s, max %u, fault %s, quirks %s\n",
 		cfg.nmasters, cfg.store.key_size, cfg.store.rate,
 		cfg.store.rate ? "" : " (unthrottled)", cfg.store.max_keys,
-		fault_name(cfg.fault));
+		fault_name(cfg.fault), quirk_names(cfg.quirks, quirks, sizeof(quirks)));
 	fputs(line, stdout);
 	fflush(stdout);
 

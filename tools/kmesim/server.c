@@ -64,18 +64,44 @@ static void sent_free(void *cls)
 	free(s);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn,
-				  struct api_reply *rep, const char *allow)
+/*
+ * Quirk html-errors: the error page a web server in front of the KME
+ * would send, with the API's message. Errors carry no key material.
+ */
+static struct MHD_Response *html_reply(struct api_reply *rep)
+{
+	struct json_object *msg;
+	struct MHD_Response *resp;
+	char *html;
+	size_t len;
+
+	if (!json_object_object_get_ex(rep->json, "message", &msg))
+		msg = NULL;
+	html = quirk_html(rep->status, msg ? json_object_get_string(msg) : "",
+			  &len);
+	json_object_put(rep->json);
+	if (!html)
+		return NULL;
+	resp = MHD_create_response_from_buffer_with_free_callback(len, html, free);
+	if (!resp) {
+		free(html);
+		return NULL;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/html; charset=utf-8");
+	return resp;
+}
+
+static struct MHD_Response *json_reply(struct api_reply *rep)
 {
 	struct MHD_Response *resp;
 	struct sent *s = calloc(1, sizeof(*s));
-	enum MHD_Result ret;
 	size_t len;
 
 	if (!s) {
 		api_wipe(rep->json);
 		json_object_put(rep->json);
-		return MHD_NO;
+		return NULL;
 	}
 	s->json = rep->json;
 	s->text = (char *)json_object_to_json_string_length(rep->json,
@@ -87,10 +113,30 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
 			s->text, sent_free, s);
 	if (!resp) {
 		sent_free(s);
-		return MHD_NO;
+		return NULL;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"application/json");
+	return resp;
+}
+
+static enum MHD_Result send_reply(struct kme_server *srv,
+				  struct MHD_Connection *conn,
+				  struct api_reply *rep, const char *allow)
+{
+	unsigned int quirks = srv->k->cfg->quirks;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (rep->status >= 400 && (quirks & QUIRK_HTML_ERRORS))
+		resp = html_reply(rep);
+	else
+		resp = json_reply(rep);
+	if (!resp)
+		return MHD_NO;
+	/* libmicrohttpd closes the connection once this reply is sent. */
+	if (quirks & QUIRK_CONNECTION_CLOSE)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(conn, rep->status, resp);
@@ -157,7 +203,7 @@ static enum MHD_Result respond(struct kme_server *srv,
 	}
 	fprintf(stderr, "kmesim: %c %s %s sae=%s %u %s\n",
 		side_name[srv->side], method, url, sae, rep.status, rep.note);
-	ret = send_reply(conn, &rep, allow);
+	ret = send_reply(srv, conn, &rep, allow);
 	return ret;
 }
 

@@ -204,6 +204,17 @@ size_t store_count(struct store *s, struct kme_pair *p)
 	return n;
 }
 
+size_t store_pending(struct store *s, struct kme_pair *p)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	expire(s, p);
+	n = p->npending;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 /* Stored keys one delivered key of @bits consumes. */
 static size_t keys_per_key(const struct store *s, unsigned int bits)
 {

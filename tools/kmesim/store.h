@@ -73,6 +73,8 @@ void store_destroy(struct store *s);
 struct kme_pair *store_find(struct store *s, const char *master,
 			    const char *slave);
 size_t store_count(struct store *s, struct kme_pair *p);
+/* Keys handed to the master and not yet claimed by the slave. */
+size_t store_pending(struct store *s, struct kme_pair *p);
 int store_take(struct store *s, struct kme_pair *p, unsigned int number,
 	       unsigned int bits, struct kme_key *out);
 int store_claim(struct store *s, struct kme_pair *p, const uuid_t *ids,
