@@ -26,6 +26,7 @@
 #include <linux/nsproxy.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
+#include <linux/user_namespace.h>
 #include <linux/uuid.h>
 #include <net/net_namespace.h>
 
@@ -193,17 +194,27 @@ void qkd_keyring_exit(void)
 	unregister_key_type(&key_type_qkd);
 }
 
-static struct key *netns_keyring(struct qkd_net *qn)
+/*
+ * The keyring and the links' keys belong to the owner of the namespace's
+ * user namespace: root for the operator's namespaces, whose keys cost no
+ * quota, and for a tenant's the user who made it, whose key quota
+ * (kernel.keys.maxkeys, maxbytes) pays for them.
+ */
+static unsigned long alloc_flags(const struct qkd_net *qn)
+{
+	return qn->tenant ? KEY_ALLOC_IN_QUOTA : KEY_ALLOC_NOT_IN_QUOTA;
+}
+
+static struct key *netns_keyring(struct qkd_net *qn, const struct user_namespace *ns)
 {
 	struct key *ring;
 
 	if (qn->keyring)
 		return qn->keyring;
-	ring = keyring_alloc(".qkd", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
-			     current_cred(),
+	ring = keyring_alloc(".qkd", ns->owner, ns->group, current_cred(),
 			     KEY_POS_VIEW | KEY_POS_READ | KEY_POS_SEARCH |
 			     KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH,
-			     KEY_ALLOC_NOT_IN_QUOTA, NULL, NULL);
+			     alloc_flags(qn), NULL, NULL);
 	if (!IS_ERR(ring))
 		qn->keyring = ring;
 	return ring;
@@ -211,19 +222,20 @@ static struct key *netns_keyring(struct qkd_net *qn)
 
 int qkd_keyring_link_add(struct qkd_net *qn, struct qkd_link *link)
 {
+	const struct user_namespace *ns;
 	struct key *ring, *key;
 	int ret;
 
 	lockdep_assert_held(&qn->lock);
 
-	ring = netns_keyring(qn);
+	ns = link->net->user_ns;
+	ring = netns_keyring(qn, ns);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
 
-	key = key_alloc(&key_type_qkd, link->name, GLOBAL_ROOT_UID,
-			GLOBAL_ROOT_GID, current_cred(),
-			KEY_POS_VIEW | KEY_POS_SEARCH | KEY_USR_VIEW,
-			KEY_ALLOC_NOT_IN_QUOTA, NULL);
+	key = key_alloc(&key_type_qkd, link->name, ns->owner, ns->group,
+			current_cred(), KEY_POS_VIEW | KEY_POS_SEARCH | KEY_USR_VIEW,
+			alloc_flags(qn), NULL);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
 	ret = key_instantiate_and_link(key, &link_key_marker, 0, ring, NULL);

@@ -8,7 +8,7 @@
  * cache, so that a link left behind at unload is reported by the slab
  * allocator (kmem_cache_destroy() complains about remaining objects).
  */
-#include <linux/ctype.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
@@ -48,8 +48,13 @@ bool qkd_link_name_valid(const char *name)
 
 	if (!*name)
 		return false;
+	/*
+	 * Byte by byte in ASCII: the kernel's isalnum() counts the Latin-1
+	 * letters 0xC0-0xFF too, which the contract does not allow.
+	 */
 	for (p = name; *p; p++)
-		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
 			return false;
 	return true;
 }
@@ -204,6 +209,16 @@ struct qkd_link *qkd_link_create(struct net *net, const char *name,
 
 	lockdep_assert_held(&qn->lock);
 
+	if (qn->tenant && !READ_ONCE(qkd_allow_userns)) {
+		NL_SET_ERR_MSG(extack,
+			       "links in a namespace of a non-initial user namespace are off (module parameter allow_userns)");
+		return ERR_PTR(-EPERM);
+	}
+	if (qn->tenant && qn->n_links >= READ_ONCE(qkd_userns_max_links)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many links in this namespace (module parameter userns_max_links)");
+		return ERR_PTR(-EDQUOT);
+	}
 	if (qn->n_links >= READ_ONCE(qkd_max_links)) {
 		NL_SET_ERR_MSG(extack,
 			       "too many links in this namespace (module parameter max_links)");
@@ -215,11 +230,14 @@ struct qkd_link *qkd_link_create(struct net *net, const char *name,
 		return ERR_PTR(-ENOSPC);
 	}
 
+	/* The cache is SLAB_ACCOUNT: the caller's memory cgroup pays. */
 	link = kmem_cache_zalloc(link_cache, GFP_KERNEL);
 	if (!link)
 		return ERR_PTR(-ENOMEM);
 
 	link->net = net;
+	/* Work done later for the link (its SAs) is charged to it too. */
+	link->memcg = get_mem_cgroup_from_mm(current->mm);
 	INIT_LIST_HEAD(&link->sas);
 	strscpy(link->name, name, sizeof(link->name));
 	link->cfg = *cfg;
@@ -239,13 +257,17 @@ struct qkd_link *qkd_link_create(struct net *net, const char *name,
 err_pools:
 	qkd_pools_destroy(link);
 err_free:
+	mem_cgroup_put(link->memcg);
 	kmem_cache_free(link_cache, link);
 	return ERR_PTR(ret);
 }
 
 static void link_free_rcu(struct rcu_head *rcu)
 {
-	kmem_cache_free(link_cache, container_of(rcu, struct qkd_link, rcu));
+	struct qkd_link *link = container_of(rcu, struct qkd_link, rcu);
+
+	mem_cgroup_put(link->memcg);
+	kmem_cache_free(link_cache, link);
 }
 
 void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)

@@ -14,6 +14,7 @@
 #include "pool.h"
 
 struct key;
+struct mem_cgroup;
 struct netlink_ext_ack;
 struct nlattr;
 struct qkd_net;
@@ -58,6 +59,7 @@ struct qkd_link {
 	bool rekey;			/* an outbound rekey was asked for */
 	bool holding;			/* out pool empty, SA kept past rekey */
 	unsigned long sa_retry_at[__QKD_DIR_MAX];	/* jiffies */
+	struct mem_cgroup *memcg;	/* its creator's: pays for its SAs */
 	struct rcu_head rcu;		/* the keyring reads links under RCU */
 };
 

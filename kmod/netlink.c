@@ -576,14 +576,21 @@ static const struct genl_ops qkd_genl_ops[] = {
 	},
 	{
 		/*
-		 * No policy here: qkd_nl_key_add() parses the request itself,
-		 * strictly, so that it can zeroize the key material on every
-		 * path, a request the policy refuses included (the genl core
-		 * frees a refused request without calling the command).
+		 * Every KEY_ADD must reach code of the module that wipes it:
+		 * the genl core frees what it refuses (a policy's refusal, a
+		 * missing capability, a dump) without calling the command, and
+		 * echoes it to a sender without NETLINK_CAP_ACK. So the op has
+		 * no policy and no maxattr (the family's is 0, so the core
+		 * parses nothing), no permission flag (qkd_nl_key_add() checks
+		 * CAP_NET_ADMIN itself), and a dump whose start refuses it.
+		 * qkd_nl_key_add() parses the request strictly itself. Only
+		 * the core's refusals before any op runs remain: a dump already
+		 * running on the socket (EBUSY) and a socket gone (ECONNREFUSED).
 		 */
 		.cmd = QKD_CMD_KEY_ADD,
 		.doit = qkd_nl_key_add,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.start = qkd_nl_key_add_dump_start,
+		.dumpit = qkd_nl_key_add_dump,
 	},
 	{
 		.cmd = QKD_CMD_KEY_COMMIT,
@@ -649,7 +656,8 @@ static const struct genl_multicast_group qkd_genl_mcgrps[] = {
 struct genl_family qkd_genl_family __ro_after_init = {
 	.name = QKD_GENL_NAME,
 	.version = QKD_GENL_VERSION,
-	.maxattr = QKD_A_MAX,
+	/* Every op but KEY_ADD has its own (see there). */
+	.maxattr = 0,
 	.netnsok = true,
 	/* Commands before this one may come without a policy (KEY_ADD). */
 	.resv_start_op = QKD_CMD_KEY_ADD + 1,

@@ -19,6 +19,8 @@ void qkd_genl_exit(void);
 
 /* Key commands (nl_key.c). */
 int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info);
+int qkd_nl_key_add_dump_start(struct netlink_callback *cb);
+int qkd_nl_key_add_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int qkd_nl_key_commit(struct sk_buff *skb, struct genl_info *info);
 int qkd_nl_key_abort(struct sk_buff *skb, struct genl_info *info);
 int qkd_nl_key_flush(struct sk_buff *skb, struct genl_info *info);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-network-namespace state: the links of a namespace live and die with
- * it. Deleting the namespace, or unloading the module (which runs the exit
- * handler for every namespace still alive), frees each of them.
+ * Per-network-namespace state, and the tenants' quotas (see netns.h): the
+ * links of a namespace live and die with it. Deleting the namespace, or
+ * unloading the module (which runs the exit handler for every namespace
+ * still alive), frees each of them.
  */
+#include <linux/module.h>
 #include <net/netns/generic.h>
 
 #include "keyring.h"
@@ -12,6 +14,21 @@
 #include "sa.h"
 
 static unsigned int qkd_net_id __read_mostly;
+
+bool qkd_allow_userns __read_mostly;
+module_param_named(allow_userns, qkd_allow_userns, bool, 0644);
+MODULE_PARM_DESC(allow_userns,
+		 "Allow links in network namespaces owned by a non-initial user namespace (default off)");
+
+unsigned int qkd_userns_max_links __read_mostly = 16;
+module_param_named(userns_max_links, qkd_userns_max_links, uint, 0644);
+MODULE_PARM_DESC(userns_max_links,
+		 "Most links a namespace owned by a non-initial user namespace may hold");
+
+unsigned int qkd_userns_max_keys __read_mostly = 8192;
+module_param_named(userns_max_keys, qkd_userns_max_keys, uint, 0644);
+MODULE_PARM_DESC(userns_max_keys,
+		 "Most keys a namespace owned by a non-initial user namespace may hold");
 
 struct qkd_net *qkd_net(const struct net *net)
 {
@@ -25,6 +42,7 @@ static int __net_init qkd_net_init(struct net *net)
 	mutex_init(&qn->lock);
 	INIT_LIST_HEAD(&qn->links);
 	qn->next_id = 1;
+	qn->tenant = net->user_ns != &init_user_ns;
 	qkd_sa_netns_init(qn);
 	return 0;
 }

@@ -12,6 +12,18 @@
 
 struct key;
 
+/*
+ * The tenant model: a namespace owned by the initial user namespace is the
+ * operator's; one owned by any other user namespace is a tenant's, which an
+ * unprivileged user can make. Tenants get links only when the operator
+ * allows them (allow_userns), each within its own quotas (userns_max_links,
+ * userns_max_keys); the operator's namespaces share max_keys, which no
+ * tenant's key counts against, so no tenant can starve the gateway.
+ */
+extern bool qkd_allow_userns;
+extern unsigned int qkd_userns_max_links;
+extern unsigned int qkd_userns_max_keys;
+
 struct qkd_net {
 	/*
 	 * Serialises every change to the links of this namespace and every
@@ -25,6 +37,8 @@ struct qkd_net {
 	struct key *keyring;		/* ".qkd", made with the first link */
 	struct delayed_work sa_work;	/* keeps the SAs of its links */
 	bool dying;			/* no more work once set */
+	bool tenant;			/* owned by a non-initial user namespace */
+	unsigned long n_keys;		/* keys its links hold, staged included */
 };
 
 struct qkd_net *qkd_net(const struct net *net);

@@ -34,15 +34,16 @@ static const struct nla_policy key_add_policy[QKD_A_MAX + 1] = {
 	[QKD_A_BATCH]		= NLA_POLICY_MIN(NLA_U64, 1),
 };
 
-/* Wipes every QKD_A_KEYS of the request, whatever shape it is in. */
-static void wipe_request(struct genl_info *info)
+/*
+ * Wipes the whole request after its genl header: key material may sit
+ * anywhere in a malformed one (a truncated nest, an attribute of the wrong
+ * type), and nothing of a refused request is needed after the reply.
+ */
+static void wipe_request(const struct nlmsghdr *nlh)
 {
-	struct nlattr *nla;
-	int rem;
-
-	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
-		if (nla_type(nla) == QKD_A_KEYS)
-			memzero_explicit(nla_data(nla), nla_len(nla));
+	if (nlh->nlmsg_len > NLMSG_HDRLEN + GENL_HDRLEN)
+		memzero_explicit((u8 *)nlh + NLMSG_HDRLEN + GENL_HDRLEN,
+				 nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
 }
 
 struct key_batch {
@@ -93,6 +94,10 @@ static int batch_parse(struct key_batch *b, struct nlattr *keys,
 		b->keys[b->n].id = nla_data(tb[QKD_A_KEY_ID]);
 		b->keys[b->n].material = nla_data(tb[QKD_A_KEY_MATERIAL]);
 		b->n++;
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, keys, "keys: trailing bytes after the last key entry");
+		return -EINVAL;
 	}
 	if (!b->n) {
 		NL_SET_ERR_MSG_ATTR(extack, keys, "keys holds no key");
@@ -155,7 +160,12 @@ static int batch_add(struct qkd_link *link, struct key_batch *b,
 		extack->cookie_len = sizeof(room);
 		break;
 	case -EDQUOT:
-		NL_SET_ERR_MSG(extack, "the module holds max_keys keys already");
+		if (qkd_net(link->net)->tenant)
+			NL_SET_ERR_MSG(extack,
+				       "the namespace holds userns_max_keys keys already");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "the initial user namespace's namespaces hold max_keys keys already");
 		break;
 	default:
 		NL_SET_ERR_MSG_ATTR(extack, b->nests[bad], "cannot store the key");
@@ -172,6 +182,12 @@ int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info)
 	struct qkd_link *link;
 	int ret;
 
+	/* The op carries no GENL_UNS_ADMIN_PERM: a refusal must wipe too. */
+	if (!netlink_ns_capable(skb, genl_info_net(info)->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "adding keys needs CAP_NET_ADMIN over the namespace");
+		ret = -EPERM;
+		goto out;
+	}
 	ret = nlmsg_parse(info->nlhdr, GENL_HDRLEN, tb, QKD_A_MAX,
 			  key_add_policy, info->extack);
 	if (ret)
@@ -186,7 +202,7 @@ int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	batch = kmalloc(sizeof(*batch), GFP_KERNEL);
+	batch = kmalloc(sizeof(*batch), GFP_KERNEL_ACCOUNT);
 	if (!batch) {
 		ret = -ENOMEM;
 		goto out;
@@ -203,9 +219,26 @@ int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info)
 		qkd_sa_kick(qn);
 	mutex_unlock(&qn->lock);
 out:
-	wipe_request(info);
+	wipe_request(info->nlhdr);
 	kfree(batch);
 	return ret;
+}
+
+/*
+ * KEY_ADD sent as a dump: the genl core would refuse it before any code of
+ * the module ran (the op has no dump of its own), so it gets one whose start
+ * wipes the request and refuses it.
+ */
+int qkd_nl_key_add_dump_start(struct netlink_callback *cb)
+{
+	wipe_request(cb->nlh);
+	NL_SET_ERR_MSG(cb->extack, "key add is not a dump");
+	return -EOPNOTSUPP;
+}
+
+int qkd_nl_key_add_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return 0;
 }
 
 static int require_dir(struct genl_info *info)

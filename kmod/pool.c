@@ -23,15 +23,18 @@
  */
 #include <linux/module.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "event.h"
 #include "link.h"
+#include "netns.h"
 #include "pool.h"
 
 unsigned long qkd_max_keys __read_mostly = 1UL << 20;
 module_param_named(max_keys, qkd_max_keys, ulong, 0644);
-MODULE_PARM_DESC(max_keys, "Most keys the module holds, over every link and namespace");
+MODULE_PARM_DESC(max_keys,
+		 "Most keys the namespaces of the initial user namespace hold together (tenants have userns_max_keys each)");
 
 struct qkd_totals qkd_totals;
 
@@ -94,6 +97,31 @@ static void chunk_free(struct qkd_chunk *chunk)
 }
 
 /*
+ * Counts keys into (@n > 0) or out of the module's and their namespace's
+ * totals; the operator's namespaces also count towards max_keys.
+ */
+static void keys_count(struct qkd_link *link, long n)
+{
+	struct qkd_net *qn = qkd_net(link->net);
+
+	atomic64_add(n, &qkd_totals.keys);
+	qn->n_keys += n;
+	if (!qn->tenant)
+		atomic64_add(n, &qkd_totals.initial_keys);
+}
+
+/* -EDQUOT if @n more keys would pass the namespace's ceiling. */
+static int keys_room(struct qkd_link *link, unsigned int n)
+{
+	struct qkd_net *qn = qkd_net(link->net);
+
+	if (qn->tenant)
+		return qn->n_keys + n > READ_ONCE(qkd_userns_max_keys) ? -EDQUOT : 0;
+	return atomic64_read(&qkd_totals.initial_keys) + n > READ_ONCE(qkd_max_keys) ?
+	       -EDQUOT : 0;
+}
+
+/*
  * Removes the slot from the ID table and the module's count, and wipes it;
  * the caller counts it out of the pool's usable or staged keys.
  */
@@ -101,7 +129,7 @@ static void slot_clear(struct qkd_link *link, struct qkd_slot *slot)
 {
 	rhashtable_remove_fast(&link->ids, &slot->node, id_params);
 	memzero_explicit(slot, slot_size(link));
-	atomic64_dec(&qkd_totals.keys);
+	keys_count(link, -1);
 }
 
 static struct qkd_slot *oldest(struct qkd_link *link, u8 dir)
@@ -177,7 +205,7 @@ static int push(struct qkd_link *link, const struct qkd_key_in *in)
 	chunk->tail++;
 	pool->staged++;
 	pool->next_index++;
-	atomic64_inc(&qkd_totals.keys);
+	keys_count(link, 1);
 	return 0;
 }
 
@@ -226,9 +254,10 @@ static void staged_settle(struct qkd_link *link)
 int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
 		 unsigned int n, u64 batch, unsigned int *bad)
 {
+	struct mem_cgroup *memcg;
 	struct qkd_room room;
 	unsigned int i;
-	int dir, ret;
+	int dir, ret = 0;
 
 	*bad = 0;
 	if (link->staged_batch)
@@ -245,19 +274,24 @@ int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
 			return -ENOSPC;
 		}
 	}
-	if (atomic64_read(&qkd_totals.keys) + n > READ_ONCE(qkd_max_keys)) {
+	if (keys_room(link, n)) {
 		*bad = 0;
 		return -EDQUOT;
 	}
 
+	/* Chunks are charged to the link's creator, whoever adds the keys. */
+	memcg = set_active_memcg(link->memcg);
 	for (i = 0; i < n; i++) {
 		ret = push(link, &keys[i]);
-		if (ret) {
-			*bad = i;
-			while (i--)
-				pop_tail(link, keys[i].dir);
-			return ret;
-		}
+		if (ret)
+			break;
+	}
+	set_active_memcg(memcg);
+	if (ret) {
+		*bad = i;
+		while (i--)
+			pop_tail(link, keys[i].dir);
+		return ret;
 	}
 
 	if (batch) {

@@ -44,6 +44,7 @@ struct qkd_key_in {
 /* Module-wide figures, across every namespace. */
 struct qkd_totals {
 	atomic64_t keys;
+	atomic64_t initial_keys;	/* of the operator's namespaces: max_keys */
 	atomic64_t memory;
 	atomic64_t added;
 	atomic64_t used;

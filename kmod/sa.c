@@ -22,6 +22,7 @@
  * memory. Locking: the caller holds the namespace's qkd_net.lock.
  */
 #include <linux/jiffies.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <net/xfrm.h>
 
@@ -107,7 +108,7 @@ static struct xfrm_state *state_build(struct qkd_link *link, bool out,
 	}
 
 	ret = -ENOMEM;
-	x->aead = kzalloc(sizeof(*x->aead) + keys->keymat_len, GFP_KERNEL);
+	x->aead = kzalloc(sizeof(*x->aead) + keys->keymat_len, GFP_KERNEL_ACCOUNT);
 	if (!x->aead)
 		goto err;
 	strscpy(x->aead->alg_name, qkd_cipher_xfrm_name(cfg->cipher),
@@ -119,8 +120,8 @@ static struct xfrm_state *state_build(struct qkd_link *link, bool out,
 	memcpy(x->aead->alg_key, keys->keymat, keys->keymat_len);
 
 	esn_len = sizeof(*esn) + REPLAY_WINDOW / 32 * sizeof(u32);
-	x->replay_esn = kzalloc(esn_len, GFP_KERNEL);
-	x->preplay_esn = kzalloc(esn_len, GFP_KERNEL);
+	x->replay_esn = kzalloc(esn_len, GFP_KERNEL_ACCOUNT);
+	x->preplay_esn = kzalloc(esn_len, GFP_KERNEL_ACCOUNT);
 	if (!x->replay_esn || !x->preplay_esn)
 		goto err;
 	x->replay_esn->bmp_len = REPLAY_WINDOW / 32;
@@ -143,8 +144,7 @@ err:
 	return ERR_PTR(ret);
 }
 
-/* Installs the SA of the oldest key of a pool, which it then consumes. */
-static struct qkd_sa *sa_install(struct qkd_link *link, u8 dir)
+static struct qkd_sa *sa_add(struct qkd_link *link, u8 dir)
 {
 	bool out = dir == QKD_DIR_OUT;
 	struct qkd_sa_keys keys;
@@ -213,6 +213,20 @@ out:
 		qkd_event_sa_error(link, dir, ret);
 		return ERR_PTR(ret);
 	}
+	return sa;
+}
+
+/*
+ * Installs the SA of the oldest key of a pool, which it then consumes. What
+ * the module allocates for it is charged to the memory cgroup of the link's
+ * creator, whichever task (a worker, another caller) does the work.
+ */
+static struct qkd_sa *sa_install(struct qkd_link *link, u8 dir)
+{
+	struct mem_cgroup *old = set_active_memcg(link->memcg);
+	struct qkd_sa *sa = sa_add(link, dir);
+
+	set_active_memcg(old);
 	return sa;
 }
 

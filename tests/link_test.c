@@ -350,6 +350,23 @@ TEST_F(link, names_outside_the_allowed_characters_are_refused)
 	EXPECT_EQ(0, count_links(self->nl));
 }
 
+/* Byte by byte: the contract's ASCII set, no Latin-1 letter (0xC0-0xFF). */
+TEST_F(link, every_byte_outside_the_contract_is_refused_in_a_name)
+{
+	for (int b = 1; b < 256; b++) {
+		bool ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+			  (b >= '0' && b <= '9') || b == '.' || b == '_' || b == '-';
+		char name[] = { 'd', (char)b, 'c', 0 };
+		int ret;
+
+		ret = add_named(self->nl, name);
+		EXPECT_EQ(ok ? 0 : -EINVAL, ret) TH_LOG("byte 0x%02x", b);
+		if (!ret)
+			EXPECT_EQ(0, qkd_link_del(self->nl, name, &self->err));
+	}
+	EXPECT_EQ(0, count_links(self->nl));
+}
+
 TEST_F(link, duplicate_name_is_refused_and_the_first_link_is_unchanged)
 {
 	struct qkd_link l;

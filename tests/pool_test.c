@@ -367,7 +367,8 @@ TEST_F(pool, the_module_wide_ceiling_refuses_keys_beyond_it)
 	ASSERT_EQ(0, set_max_keys(5));
 	EXPECT_EQ(-EDQUOT, add_keys(self->nl, "dc1", QKD_DIR_OUT, 0, 6,
 				    &self->err));
-	EXPECT_STREQ("the module holds max_keys keys already", self->err.msg);
+	EXPECT_STREQ("the initial user namespace's namespaces hold max_keys keys already",
+		     self->err.msg);
 	EXPECT_EQ(0, pool_of(self->nl, "dc1", QKD_DIR_OUT).keys);
 	EXPECT_EQ(0, add_keys(self->nl, "dc1", QKD_DIR_OUT, 0, 5, &self->err));
 	ASSERT_EQ(0, set_max_keys(st.max_keys));

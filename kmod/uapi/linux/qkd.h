@@ -16,6 +16,24 @@
  * Links live in the network namespace of the socket that created them; a
  * link is invisible from every other namespace.
  *
+ * Tenants. A namespace owned by the initial user namespace is the
+ * operator's; one owned by any other user namespace (which an unprivileged
+ * user can make, `unshare -Urn`) is a tenant's. No tenant can take from
+ * another namespace what it needs:
+ *
+ *   - a tenant's QKD_CMD_LINK_NEW is refused (EPERM) unless the module
+ *     parameter allow_userns is set (default off);
+ *   - a tenant's namespace holds at most userns_max_links links (EDQUOT)
+ *     and userns_max_keys keys, staged ones included (EDQUOT); the
+ *     operator's namespaces share the max_keys ceiling, which no tenant's
+ *     key counts against, so a tenant cannot make the operator's adds fail;
+ *   - what the module allocates for a link (the link, its pools, its SAs'
+ *     key and replay buffers) is charged to the memory cgroup of the task
+ *     that created it, also when a kernel worker does the work; a tenant's
+ *     ".qkd" keyring and link keys belong to the owner of its user
+ *     namespace and count against that user's key quota
+ *     (kernel.keys.maxkeys and maxbytes).
+ *
  * QKD_CMD_LINK_NEW
  * ----------------
  *
@@ -105,10 +123,16 @@
  *   QKD_A_BATCH: u64, from 1, optional: stage the keys as that batch
  *                instead of adding them (see "Staged batches" below)
  *
- *   A refusal points at the offending key entry (or an attribute in it).
+ *   A refusal points at the offending key entry (or an attribute in it);
+ *   bytes after the last entry of QKD_A_KEYS are refused like any other.
  *   A full pool (ENOSPC) puts a struct qkd_room in the ACK's cookie; the
- *   module's max_keys ceiling gives EDQUOT. The request's key material is
- *   zeroized in the kernel on every path. While a batch is staged, a
+ *   max_keys ceiling (userns_max_keys for a tenant) gives EDQUOT. The
+ *   request's key material is zeroized in the kernel on every path, the
+ *   refusals the netlink core would make itself included (a caller without
+ *   CAP_NET_ADMIN, NLM_F_DUMP, unknown attributes, trailing bytes): the
+ *   module checks them itself, after which the whole request is wiped. A
+ *   sender should set NETLINK_CAP_ACK (libqkd does) so that no error echoes
+ *   a request back. While a batch is staged, a
  *   KEY_ADD without QKD_A_BATCH is refused (EBUSY): staged keys come last
  *   in their pools, and nothing may overtake them.
  *
