@@ -20,7 +20,7 @@ LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 SRCFILES := $(BUILD)/linux-source
 export BUILD
 
-.PHONY: all module userspace kmesim tests deps check demo bench style clean
+.PHONY: all module userspace kmesim tests deps check demo bench style clean fuzz
 .PHONY: debug-kernel module-debug check-debug
 
 all: module userspace kmesim
@@ -50,6 +50,7 @@ $(SRCFILES)/.stamp: $(LINUX_SRC_TAR)
 tests: $(SRCFILES)/.stamp userspace
 	$(MAKE) -C tests BUILD=$(BUILD) KSFT=$(SRCFILES)/tools/testing/selftests
 	$(MAKE) -C userspace BUILD=$(BUILD) KSFT=$(SRCFILES)/tools/testing/selftests tests
+	$(MAKE) -C userspace BUILD=$(BUILD) fuzz
 
 deps:
 	@tools/deps
@@ -62,6 +63,14 @@ demo: deps
 	$(MAKE) all
 	$(MAKE) -C userspace BUILD=$(BUILD) qkdd-certs
 	tools/vm/run -- tools/demo
+
+# The fuzz targets of userspace/fuzz, FUZZ_SECS seconds each, their corpora
+# grown in $(BUILD)/fuzz/corpus; `make check` runs them for 100,000 inputs
+# each (userspace/tests/fuzz.sh).
+FUZZ_SECS ?= 300
+fuzz: deps
+	$(MAKE) -C userspace BUILD=$(BUILD) fuzz
+	userspace/tests/fuzz.sh --time $(FUZZ_SECS)
 
 bench: deps
 	$(MAKE) all tests

@@ -199,7 +199,7 @@ int qkd_event_recv(struct qkd_nl *nl, struct qkd_event *ev, int timeout_ms)
 			const struct nlmsghdr *next;
 			int len = nl->ev_len;
 
-			if (!mnl_nlmsg_ok(nlh, len)) {
+			if (!qkd_nlmsg_ok(nlh, len)) {
 				nl->ev_len = 0;
 				break;
 			}

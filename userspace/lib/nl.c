@@ -283,7 +283,7 @@ static void drain(struct qkd_nl *nl, uint32_t seq)
 			continue;
 		if (n <= 0)
 			return;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; qkd_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq == seq &&
 			    (nlh->nlmsg_type == NLMSG_DONE ||
 			     nlh->nlmsg_type == NLMSG_ERROR))
@@ -336,8 +336,9 @@ static int exchange(struct qkd_nl *nl, struct nlmsghdr *nlh, struct talk *t)
 			drain(nl, seq);
 			return ret;
 		}
-		ret = mnl_cb_run2(nl->rbuf, n, seq, nl->portid, data_cb, t,
-				  ctl_cb, NLMSG_MIN_TYPE);
+		/* Only whole messages: libmnl 1.0.4's walk, see internal.h. */
+		ret = mnl_cb_run2(nl->rbuf, qkd_nlmsg_whole(nl->rbuf, n), seq,
+				  nl->portid, data_cb, t, ctl_cb, NLMSG_MIN_TYPE);
 		if (ret == MNL_CB_ERROR) {
 			/* libmnl's own refusal: EINTR is an interrupted dump. */
 			ret = errno ? -errno : -EPROTO;

@@ -259,7 +259,11 @@ static char *reader(char *str, int num, void *stream)
 		error_at(c, c->line, "line too long (at most %d characters)", num - 3);
 		return NULL;
 	}
-	p = str + strspn(str, " \t\r\n");
+	p = str;
+	/* libinih drops a UTF-8 byte order mark that starts the file. */
+	if (c->line == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	p += strspn(p, " \t\r\n");
 	c->line_needs_handler = *p && *p != ';' && *p != '#' && *p != '[';
 	c->line_handled = false;
 	if (*p == '[') {
@@ -410,6 +414,7 @@ int config_parse(FILE *f, const char *name, struct qkdd_conf *conf, FILE *errf)
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->path, sizeof(conf->path), "%s", name);
 	ini_allow_multiline = false;
+	ini_allow_bom = true;		/* what reader() expects */
 	ret = ini_parse_stream(reader, &c, handler, &c);
 	if (ret == -2)
 		return -ENOMEM;

@@ -285,6 +285,16 @@ TEST(continuation_lines_are_not_values)
 	EXPECT_ERROR(GOOD_HEAD "  more = x\n", "16: unknown key \"more\" in [link]");
 }
 
+TEST(byte_order_mark_is_skipped)
+{
+	struct result r;
+
+	parse("\xef\xbb\xbf" GOOD_HEAD, &r);
+	EXPECT_EQ(0, r.ret);
+	EXPECT_STREQ("", r.errs);
+	done(&r);
+}
+
 TEST(too_long_line_is_refused)
 {
 	char text[sizeof(GOOD_HEAD) + 400];
