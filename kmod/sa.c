@@ -230,9 +230,17 @@ static struct qkd_sa *sa_install(struct qkd_link *link, u8 dir)
 	return sa;
 }
 
+/*
+ * Deleted as `ip xfrm state delete` does, announced to xfrm's listeners
+ * (ip xfrm monitor, IKE daemons) as its install was; an SA the kernel
+ * killed already (-ESRCH) has been announced by whoever killed it.
+ */
 static void sa_remove(struct qkd_link *link, struct qkd_sa *sa)
 {
-	xfrm_state_delete(sa->x);
+	struct km_event c = { .event = XFRM_MSG_DELSA };
+
+	if (!xfrm_state_delete(sa->x))
+		km_state_notify(sa->x, &c);
 	xfrm_state_put(sa->x);
 	list_del(&sa->node);
 	link->n_sas--;

@@ -150,6 +150,43 @@ t_deleting_the_link_removes_its_sas() {
 	[ ! -s left.txt ] || fail "SAs outlived their link"
 }
 
+# spis FILE WORD: the SPIs of FILE's `ip -o xfrm monitor` lines that start
+# with WORD ("src": added, "Deleted": deleted), sorted, as hex.
+spis() {
+	awk -v w="$2" '$1 == w { for (i = 1; i < NF; i++) if ($i == "spi") print $(i + 1) }' "$1" | sort -u
+}
+
+t_xfrm_monitor_sees_every_sa_installed_and_deleted() {
+	trap topo_down EXIT
+	gateways
+	on gw-a ip -o xfrm monitor SA >mon.txt &
+	local mon=$!
+	# A throw-away SA shows when the monitor listens.
+	run on gw-a ip xfrm state add src 192.0.2.9 dst 192.0.2.8 proto esp \
+		spi 0x77 mode tunnel aead 'rfc4106(gcm(aes))' 0x$(printf '%040x' 1) 128
+	wait_until 20 grep -q 'spi 0x00000077' mon.txt
+	run on gw-a ip xfrm state del src 192.0.2.9 dst 192.0.2.8 proto esp spi 0x77
+	feed 1 6
+	run wait_ready gw-a
+	on gw-a qkdctl -j sa show dc1 | jq -r '.[].spi' >module.txt
+	# A rekey retires the out SA, removed after its grace period.
+	run on gw-a qkdctl link rekey dc1
+	on gw-a qkdctl -j sa show dc1 | jq -r '.[].spi' >>module.txt
+	wait_until 20 sh -c "! ip netns exec $(ns gw-a) qkdctl -j sa show dc1 | grep -q retiring"
+	run on gw-a qkdctl link del dc1
+	wait_until 20 sh -c '[ "$(grep -c ^Deleted mon.txt)" -ge 5 ]'
+	kill $mon
+	wait $mon || true
+	cat mon.txt
+	printf '0x%08x\n' $(sort -u module.txt) | sort -u >module-spis.txt
+	spis mon.txt src | grep -v 0x00000077 >added.txt
+	spis mon.txt Deleted | grep -v 0x00000077 >deleted.txt
+	# Four SAs: the first out, two in ahead, and the rekey's out SA.
+	[ "$(wc -l <module-spis.txt)" = 4 ]
+	diff module-spis.txt added.txt
+	diff module-spis.txt deleted.txt
+}
+
 # hkdf HEXKEY HEXSALT INFO LEN: HKDF-SHA256 with OpenSSL's command line,
 # the README's key schedule done with a standard tool; prints hex.
 hkdf() {
@@ -193,6 +230,7 @@ tap_test "ipsec: lan-a and lan-b reach each other, and the wire carries only ESP
 tap_test "ipsec: ip xfrm state never shows the ESP keys" t_no_key_material_in_xfrm_dumps
 tap_test "ipsec: when the peer switches to its next SA, the inbound window slides" t_the_peer_switches_and_the_window_slides
 tap_test "ipsec: deleting a link removes the SAs the module installed for it" t_deleting_the_link_removes_its_sas
+tap_test "ipsec: ip xfrm monitor sees every SA the module installs and deletes" t_xfrm_monitor_sees_every_sa_installed_and_deleted
 tap_test "ipsec: a peer keyed by plain ip xfrm from the README's schedule interoperates" t_a_plain_ip_xfrm_peer_interoperates
 # A figure of speed as much as of correctness (100 pings a second), which
 # the debug kernel under TCG cannot reach: that run leaves it out.
