@@ -57,13 +57,6 @@
 
 #include "daemon.h"
 
-static bool held(const uint8_t id[QKD_KEY_ID_LEN], void *arg)
-{
-	struct link *l = arg;
-
-	return idring_has(&l->ids, id);
-}
-
 void batch_free(struct link *l)
 {
 	if (l->keys) {
@@ -129,15 +122,6 @@ static void crash_point(const char *step)
 	}
 }
 
-static void backoff(struct link *l, const char *what)
-{
-	l->kme_backoff = !l->kme_backoff ? BACKOFF_MIN_MS :
-			 l->kme_backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
-			 l->kme_backoff * 2;
-	l->retry_at = qkdd_now_ms() + l->kme_backoff;
-	link_log(l, "%s; next try in %lld s", what, (long long)l->kme_backoff / 1000);
-}
-
 static void count_dirs(const struct link *l, unsigned int *out, unsigned int *in)
 {
 	unsigned int i;
@@ -171,7 +155,7 @@ static void master_ask(struct link *l)
 	struct qkd_link kl;
 
 	if (module_read(l, &kl)) {
-		backoff(l, "cannot read the pools");
+		link_backoff(l, "cannot read the pools");
 		return;
 	}
 	if (kl.pool[QKD_DIR_OUT].keys >= kl.capacity &&
@@ -186,20 +170,17 @@ static void master_ask(struct link *l)
 	peer_send(l, &m);
 }
 
-/* With the slave's counts @p: the KME, then the OFFER. */
+/* With the slave's counts @p: the KME (fetch.c), then the OFFER. */
 static void master_offer(struct link *l, const struct msg *p)
 {
-	const struct qkd_link *cfg = &l->conf->kl;
-	struct kme_status st;
 	struct qkd_link kl;
 	struct msg *m;
 	uint32_t out, in, cap;
 	unsigned int n, i;
-	char why[KME_WHY_MAX + 32];
 
 	l->state = B_IDLE;
 	if (module_read(l, &kl)) {
-		backoff(l, "cannot read the pools");
+		link_backoff(l, "cannot read the pools");
 		return;
 	}
 	/* The slave's in keys are our out keys. */
@@ -214,38 +195,17 @@ static void master_offer(struct link *l, const struct msg *p)
 			l->retry_at = qkdd_now_ms() + POLL_MS;
 		return;
 	}
-	if (kme_status(&l->kme, cfg->peer_sae, &st)) {
-		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
-		backoff(l, why);
-		return;
-	}
-	if ((st.min_key_size && kl.key_bits < st.min_key_size) ||
-	    (st.max_key_size && kl.key_bits > st.max_key_size)) {
-		snprintf(why, sizeof(why), "KME: cannot give %u-bit keys (%u to %u)",
-			 kl.key_bits, st.min_key_size, st.max_key_size);
-		backoff(l, why);
-		return;
-	}
-	n = refill_count(out, in, cap, &st);
-	if (!n) {
-		if (!l->kme_short)
-			link_log(l, "KME holds no keys for us now; polling its status");
-		l->kme_short = true;
-		l->retry_at = qkdd_now_ms() + BACKOFF_MIN_MS;
-		return;
-	}
-	l->kme_short = false;
 	m = calloc(1, sizeof(*m));
 	if (!m || batch_alloc(l)) {
 		free(m);
-		backoff(l, "out of memory");
+		link_backoff(l, "out of memory");
 		return;
 	}
-	if (kme_enc_keys(&l->kme, cfg->peer_sae, n, kl.key_bits, held, l, l->keys)) {
-		snprintf(why, sizeof(why), "KME: %s; nothing pushed", l->kme.why);
+	/* The KME may give fewer keys than the pools lack: its batch. */
+	n = fetch_enc_keys(l, &kl, out, in);
+	if (!n) {
 		batch_free(l);
 		free(m);
-		backoff(l, why);
 		return;
 	}
 	refill_assign(out, in, l->keys, n);
@@ -331,7 +291,7 @@ static void master_msg(struct link *l, const struct msg *m)
 			/* Nothing staged here: the slave discards its stage. */
 			send_simple(l, MSG_NACK, "the master could not stage the batch");
 			finish(l);
-			backoff(l, "the master could not stage the batch");
+			link_backoff(l, "the master could not stage the batch");
 			return;
 		}
 		crash_point("master-staged");
@@ -363,7 +323,7 @@ static void master_msg(struct link *l, const struct msg *m)
 			snprintf(why, sizeof(why), "peer refused batch %llu: %s; nothing pushed",
 				 (unsigned long long)l->seq, m->reason);
 			finish(l);
-			backoff(l, why);
+			link_backoff(l, why);
 		} else {
 			snprintf(why, sizeof(why), "the peer could not commit: %s", m->reason);
 			broken(l, why);
@@ -439,7 +399,7 @@ static void slave_offer(struct link *l, const struct msg *m)
 	for (i = 0; i < m->n; i++)
 		memcpy(ids[i], m->keys[i].id, QKD_KEY_ID_LEN);
 	if (kme_dec_keys(&l->kme, l->conf->kl.peer_sae, ids, m->n, kl.key_bits,
-			 held, l, l->keys)) {
+			 link_holds, l, l->keys)) {
 		free(ids);
 		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
 		slave_refuse(l, why);

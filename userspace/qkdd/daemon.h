@@ -44,7 +44,7 @@ struct link {
 	bool need_refill;
 	int64_t retry_at;		/* no batch before this (KME backoff) */
 	int64_t kme_backoff;
-	bool kme_short;			/* the KME had no keys last time */
+	bool kme_short;			/* "no keys now" episode (fetch.c) */
 	int64_t connect_at;
 	int64_t connect_backoff;
 	bool connect_failed;		/* logged once until it works again */
@@ -114,6 +114,24 @@ void peer_readable(struct link *l);
 int peer_send(struct link *l, const struct msg *m);
 void peer_drop(struct link *l, const char *why);
 void peer_pending_tick(struct qkdd *d, int64_t now);
+
+/* fetch.c: the master's keys from its KME. */
+/*
+ * Asks the KME for the keys of a batch that lacks @out and @in (the
+ * master's directions) to fill @kl's pools, into l->keys. Returns how
+ * many it gave, or 0 with the next try set (l->retry_at) and what went
+ * wrong logged as it should be.
+ */
+unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
+			    uint32_t out, uint32_t in);
+/* Whether the link took in key ID @id lately (arg: the link). */
+bool link_holds(const uint8_t id[QKD_KEY_ID_LEN], void *arg);
+/*
+ * No batch before the next backoff step (1 s, doubling up to 30 s, back
+ * to 1 s after a batch is done); logs "@what; next try in N s" unless
+ * @what is NULL.
+ */
+void link_backoff(struct link *l, const char *what);
 
 /* batch.c: the sync protocol of one batch. */
 void batch_tick(struct link *l, int64_t now);

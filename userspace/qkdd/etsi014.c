@@ -13,11 +13,15 @@
  * it grows (realloc()), and the strings of a tree json-c frees itself
  * after a parse error. The text itself is the caller's and is wiped there.
  */
+#define _GNU_SOURCE		/* strcasestr() */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
 #include <openssl/evp.h>
@@ -234,10 +238,14 @@ static int want_index(const uint8_t (*want)[QKD_KEY_ID_LEN], unsigned int n,
 	return -1;
 }
 
-static int check_keys(struct json_object *root, unsigned int n,
-		      unsigned int bits, const uint8_t (*want)[QKD_KEY_ID_LEN],
-		      kme_held_fn held, void *arg, struct qkd_key *keys,
-		      char why[KME_WHY_MAX])
+/*
+ * Checks the key container @root against a request for @n keys; an
+ * answer of @min to @n keys is taken. Returns how many, or -EBADMSG.
+ */
+static int check_keys(struct json_object *root, unsigned int min,
+		      unsigned int n, unsigned int bits,
+		      const uint8_t (*want)[QKD_KEY_ID_LEN], kme_held_fn held,
+		      void *arg, struct qkd_key *keys, char why[KME_WHY_MAX])
 {
 	struct json_object *arr, *entry, *jid, *jkey;
 	bool *filled = NULL;
@@ -254,13 +262,13 @@ static int check_keys(struct json_object *root, unsigned int n,
 	if (!json_object_is_type(arr, json_type_array))
 		return bad(why, "keys is not an array");
 	count = json_object_array_length(arr);
-	if (count != n)
+	if (count > n || count < min)
 		return bad(why, "%zu keys in the answer, %u asked for", count, n);
 	filled = calloc(n ? n : 1, sizeof(*filled));
 	if (!filled)
 		return bad(why, "out of memory");
 
-	for (i = 0; i < n && !ret; i++) {
+	for (i = 0; i < count && !ret; i++) {
 		entry = json_object_array_get_idx(arr, i);
 		snprintf(what, sizeof(what), "key %u", i + 1);
 		if (!json_object_is_type(entry, json_type_object)) {
@@ -317,6 +325,30 @@ static int check_keys(struct json_object *root, unsigned int n,
 		filled[at] = true;
 	}
 	free(filled);
+	return ret ? ret : (int)count;
+}
+
+static int parse_keys(const char *buf, size_t len, unsigned int min,
+		      unsigned int n, unsigned int bits,
+		      const uint8_t (*want)[QKD_KEY_ID_LEN], kme_held_fn held,
+		      void *arg, struct qkd_key *keys, char why[KME_WHY_MAX])
+{
+	struct json_object *root;
+	int ret;
+
+	explicit_bzero(keys, n * sizeof(*keys));
+	if (bits < QKD_KEY_BITS_MIN || bits > QKD_KEY_BITS_MAX || bits % 8)
+		return bad(why, "cannot take keys of %u bits", bits);
+	if (n > INT32_MAX)
+		return bad(why, "cannot take %u keys", n);
+	root = parse_all(buf, len, why);
+	if (!root)
+		return -EBADMSG;
+	ret = check_keys(root, min, n, bits, want, held, arg, keys, why);
+	if (ret < 0)
+		explicit_bzero(keys, n * sizeof(*keys));
+	wipe_tree(root, 0);
+	json_object_put(root);
 	return ret;
 }
 
@@ -325,21 +357,192 @@ int etsi014_parse_keys(const char *buf, size_t len, unsigned int n,
 		       kme_held_fn held, void *arg, struct qkd_key *keys,
 		       char why[KME_WHY_MAX])
 {
-	struct json_object *root;
-	int ret;
+	int ret = parse_keys(buf, len, n, n, bits, want, held, arg, keys, why);
 
-	explicit_bzero(keys, n * sizeof(*keys));
-	if (bits < QKD_KEY_BITS_MIN || bits > QKD_KEY_BITS_MAX || bits % 8)
-		return bad(why, "cannot take keys of %u bits", bits);
-	root = parse_all(buf, len, why);
-	if (!root)
-		return -EBADMSG;
-	ret = check_keys(root, n, bits, want, held, arg, keys, why);
-	if (ret)
-		explicit_bzero(keys, n * sizeof(*keys));
-	wipe_tree(root, 0);
-	json_object_put(root);
-	return ret;
+	return ret < 0 ? ret : 0;
+}
+
+int etsi014_parse_enc_keys(const char *buf, size_t len, unsigned int n,
+			   unsigned int bits, kme_held_fn held, void *arg,
+			   struct qkd_key *keys, char why[KME_WHY_MAX])
+{
+	return parse_keys(buf, len, n ? 1 : 0, n, bits, NULL, held, arg, keys, why);
+}
+
+/*
+ * The text of an error reply, as it goes into a log line: printable
+ * ASCII on one line, white space runs made one space, other control
+ * characters dropped and each non-ASCII character made one '?' (a reply
+ * is no place for key material, but nothing from the wire reaches the
+ * log unfiltered).
+ */
+struct text {
+	char *out;
+	size_t room, n;
+	bool space;		/* white space seen since the last character */
+	bool cut;		/* more text than room */
+};
+
+static void put(struct text *t, unsigned char c)
+{
+	if (c == ' ' || (c >= '\t' && c <= '\r')) {
+		t->space = t->n > 0;
+		return;
+	}
+	if ((c & 0xc0) == 0x80)
+		return;		/* the rest of a UTF-8 sequence */
+	if (c < ' ' || c == 0x7f)
+		return;
+	if (c > 0x7f)
+		c = '?';
+	if (t->n + t->space + 1 >= t->room) {
+		t->cut = true;
+		return;
+	}
+	if (t->space)
+		t->out[t->n++] = ' ';
+	t->space = false;
+	t->out[t->n++] = c;
+	t->out[t->n] = '\0';
+}
+
+/* Whether the tag text @s (of @len, no '<' or '>') names element @name. */
+static bool tag_is(const char *s, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	return len >= n && !strncasecmp(s, name, n) &&
+	       (len == n || !isalnum((unsigned char)s[n]));
+}
+
+/*
+ * The text of an HTML page: each tag read as a space, entities left as
+ * written, and nothing of what <head>, <script> and <style> hold (the
+ * title repeats the status; scripts and styles are no message).
+ */
+static void html_text(struct text *t, const char *s, size_t len)
+{
+	static const char *const skip[] = { "head", "script", "style" };
+	const char *end = s + len, *gt;
+	char close[16];
+	size_t i, n;
+
+	while (s < end && !t->cut) {
+		if (*s != '<') {
+			put(t, *s++);
+			continue;
+		}
+		gt = memchr(s, '>', end - s);
+		if (!gt)
+			break;
+		for (i = 0; i < ARRAY_SIZE(skip); i++)
+			if (tag_is(s + 1, gt - s - 1, skip[i]))
+				break;
+		s = gt + 1;
+		if (i < ARRAY_SIZE(skip)) {
+			/* On to the closing tag, which the loop then skips. */
+			n = snprintf(close, sizeof(close), "</%s", skip[i]);
+			while (s < end && (end - s < (ptrdiff_t)n ||
+					   strncasecmp(s, close, n)))
+				s++;
+			continue;
+		}
+		put(t, ' ');
+	}
+}
+
+/* The first line of plain text that holds anything. */
+static void text_line(struct text *t, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && !t->cut; i++) {
+		if ((s[i] == '\n' || s[i] == '\r') && t->n)
+			break;
+		put(t, s[i]);
+	}
+}
+
+void etsi014_parse_error(const char *buf, size_t len, const char *content_type,
+			 struct kme_error *e)
+{
+	char full[KME_ERROR_TEXT_MAX], why[KME_WHY_MAX];
+	struct text t = { .out = full, .room = sizeof(full) };
+	struct json_object *root = NULL, *msg;
+	const char *m;
+	size_t i = 0, n;
+
+	memset(e, 0, sizeof(*e));
+	full[0] = '\0';
+	while (i < len && isspace((unsigned char)buf[i]))
+		i++;
+	if (i == len)
+		return;		/* no body, no message */
+	/* JSON by its text, whatever the Content-Type says. */
+	if (buf[i] == '{' || buf[i] == '[')
+		root = parse_all(buf, len, why);
+	if (root) {
+		if (json_object_is_type(root, json_type_object) &&
+		    json_object_object_get_ex(root, "message", &msg) &&
+		    json_object_is_type(msg, json_type_string)) {
+			m = json_object_get_string(msg);
+			n = json_object_get_string_len(msg);
+			for (i = 0; i < n && !t.cut; i++)
+				put(&t, m[i]);
+		}
+		json_object_put(root);
+	} else {
+		e->text = true;
+		/* A page by its type or its look, as a proxy's may lack the type. */
+		e->html = buf[i] == '<' ||
+			  (content_type && strcasestr(content_type, "html"));
+		if (e->html)
+			html_text(&t, buf, len);
+		else
+			text_line(&t, buf, len);
+	}
+	e->no_keys = etsi014_says_no_keys(full);
+	if (t.cut || strlen(full) >= sizeof(e->message))
+		snprintf(e->message, sizeof(e->message), "%.*s...",
+			 (int)sizeof(e->message) - 4, full);
+	else
+		snprintf(e->message, sizeof(e->message), "%s", full);
+}
+
+/*
+ * What tells an empty store from a request that is wrong, in a 400's
+ * message (see kme.h). Words of a retry settle it; words of a shortage
+ * do unless words of a bad parameter come with them.
+ */
+static const char *const retry_words[] = {
+	"try again", "retry", "later",
+};
+static const char *const short_words[] = {
+	"not enough", "insufficient", "no key", "no more key", "out of key",
+	"exhausted", "depleted", "empty", "not available", "unavailable",
+};
+static const char *const fault_words[] = {
+	"invalid", "malformed", "must", "unknown", "not a ", "above",
+	"exceed", "too large", "too big", "too many", "not allowed",
+	"not supported", "unsupported", "missing",
+};
+
+static bool says(const char *text, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasestr(text, words[i]))
+			return true;
+	return false;
+}
+
+bool etsi014_says_no_keys(const char *text)
+{
+	if (says(text, retry_words, ARRAY_SIZE(retry_words)))
+		return true;
+	return says(text, short_words, ARRAY_SIZE(short_words)) &&
+	       !says(text, fault_words, ARRAY_SIZE(fault_words));
 }
 
 /* The object's text, copied, and the object freed. */

@@ -8,12 +8,25 @@
  * realloc()ed, which would leave copies of key material behind), is
  * checked by etsi014.c and wiped on every path. curl's and OpenSSL's own
  * receive buffers are out of our reach.
+ *
+ * KMEs met in the field bend the standard; what qkdd makes of each way
+ * (enum kme_quirk) is decided here and in fetch.c, and each is logged once
+ * an episode (kme_quirk()):
+ *
+ * - error replies that are HTML pages or plain text, not the Error
+ *   object: the message is read from the text (etsi014_parse_error());
+ * - Connection: close on every reply: libcurl connects afresh for each
+ *   request, which costs a handshake and nothing else; logged once two
+ *   replies in a row carried it, since one alone is plain HTTP;
+ * - fewer keys than asked (a KME ignoring number): what it gave is taken;
+ * - an empty store answered with 400 instead of 503, see http_error().
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <curl/curl.h>
 
 #include "kme.h"
@@ -53,6 +66,113 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *data)
 	return n;
 }
 
+bool kme_quirk(struct kme *k, enum kme_quirk q, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	if (k->quirks & (1u << q))
+		return false;
+	k->quirks |= 1u << q;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	qkdd_log("link %s: KME: %s", k->name ? k->name : "?", text);
+	return true;
+}
+
+void kme_quirk_over(struct kme *k, enum kme_quirk q)
+{
+	k->quirks &= ~(1u << q);
+}
+
+/* Whether the reply carried Connection: close (curl's header API). */
+static bool closes(CURL *c)
+{
+	struct curl_header *h;
+	const char *v;
+	size_t i;
+
+	if (curl_easy_header(c, "Connection", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return false;
+	/* A list of tokens: "close" among them. */
+	for (v = h->value; *v; v += i) {
+		v += strspn(v, " \t,");
+		i = strcspn(v, " \t,");
+		if (i == 5 && !strncasecmp(v, "close", 5))
+			return true;
+	}
+	return false;
+}
+
+static void note_connection(struct kme *k, CURL *c)
+{
+	if (!closes(c)) {
+		k->closes = 0;
+		kme_quirk_over(k, KQ_CONNECTION_CLOSE);
+		return;
+	}
+	if (++k->closes >= 2)
+		kme_quirk(k, KQ_CONNECTION_CLOSE,
+			  "closes the connection after every reply (Connection: close): "
+			  "qkdd connects afresh for each request");
+}
+
+/*
+ * An answer with an HTTP status other than 200: k->why says the status
+ * and the KME's message, and the return value what qkdd makes of it.
+ *
+ * An empty store is 503 in ETSI GS QKD 014, and 400 is a request the KME
+ * cannot serve as asked. Some KMEs answer an empty store with 400 and a
+ * message such as "not enough keys, try again later". qkdd reads a 400
+ * as "no keys now" (-EAGAIN: back off and ask again, quietly) only when
+ * both hold:
+ *
+ * - the request was one the KME's status allows: fetch.c asks only for
+ *   keys of a size within min_key_size and max_key_size, and at most
+ *   max_key_per_request of them, from the status it has just read, so a
+ *   400 is unlikely to be about the request's form;
+ * - the message says so (etsi014_says_no_keys()): it speaks of trying
+ *   again or later, or of a shortage without naming a bad parameter.
+ *   A 400 without a message, or whose message names a parameter, is
+ *   taken for a request that is wrong.
+ *
+ * Either way qkdd backs off (1 s doubling to 30 s) and asks again: the
+ * two differ in what the log says, since a request that is wrong is
+ * logged at each try, "no keys now" once an episode. So a misread costs
+ * log lines, never keys or a stalled link.
+ */
+static int http_error(struct kme *k, const char *call, long code,
+		      const struct answer *a, const char *content_type)
+{
+	struct kme_error e;
+	int ret = -EIO;
+
+	etsi014_parse_error(a->buf, a->len, content_type, &e);
+	if (e.text)
+		kme_quirk(k, KQ_TEXT_ERRORS,
+			  "sends error replies as %s, not the ETSI Error object "
+			  "(JSON): qkdd reads the message from the text "
+			  "(%s: HTTP %ld \"%s\")", e.html ? "HTML pages" : "plain text",
+			  call, code, e.message);
+	else if (a->len)
+		kme_quirk_over(k, KQ_TEXT_ERRORS);
+	if (code == 503) {
+		ret = -EAGAIN;
+		if (!strcmp(call, "enc_keys"))
+			kme_quirk_over(k, KQ_EMPTY_400);
+	} else if (code == 400 && e.no_keys) {
+		ret = -EAGAIN;
+		kme_quirk(k, KQ_EMPTY_400,
+			  "answers an empty store with HTTP 400, not 503 (\"%s\"): "
+			  "qkdd reads such a 400 as no keys now and backs off",
+			  e.message);
+	}
+	if (e.message[0])
+		return fail(k, ret, "%s: HTTP %ld \"%s\"", call, code, e.message);
+	return fail(k, ret, "%s: HTTP status %ld", call, code);
+}
+
 /*
  * GET (@body NULL) or POST @body to KME_URL/api/v1/keys/SAE/CALL. On
  * success @a holds the answer of an HTTP 200; the caller wipes and frees
@@ -63,7 +183,7 @@ static int request(struct kme *k, const char *sae, const char *call,
 {
 	char url[2048], err[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL, *h;
-	char *esc = NULL;
+	char *esc = NULL, *ctype = NULL;
 	CURLcode rc;
 	long code = 0;
 	CURL *c;
@@ -127,6 +247,9 @@ static int request(struct kme *k, const char *sae, const char *call,
 
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+	if (rc == CURLE_OK)
+		note_connection(k, c);
 	/* The handle must not keep pointers to our stack or the headers. */
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
@@ -138,7 +261,7 @@ static int request(struct kme *k, const char *sae, const char *call,
 	if (rc != CURLE_OK)
 		return fail(k, -EIO, "%s: %s", call, err[0] ? err : curl_easy_strerror(rc));
 	if (code != 200)
-		return fail(k, -EIO, "%s: HTTP status %ld", call, code);
+		return http_error(k, call, code, a, ctype);
 	return 0;
 }
 
@@ -182,9 +305,25 @@ static int fetch_keys(struct kme *k, const char *sae, const char *call,
 		return fail(k, -ENOMEM, "%s: out of memory", call);
 	ret = request(k, sae, call, body, &a);
 	free(body);
-	if (!ret && etsi014_parse_keys(a.buf, a.len, n, bits, ids, held, arg,
-				       keys, why))
+	if (ret)
+		goto out;
+	if (ids)
+		ret = etsi014_parse_keys(a.buf, a.len, n, bits, ids, held, arg,
+					 keys, why);
+	else
+		ret = etsi014_parse_enc_keys(a.buf, a.len, n, bits, held, arg,
+					     keys, why);
+	if (ret < 0) {
 		ret = fail(k, -EBADMSG, "%s: %s", call, why);
+	} else if (!ids && (unsigned int)ret < n) {
+		kme_quirk(k, KQ_FEWER_KEYS,
+			  "gave only %d of the %u keys asked for: qkdd takes what it gives",
+			  ret, n);
+	} else if (!ids && n > 1) {
+		/* One key asked and given says nothing of the KME's manners. */
+		kme_quirk_over(k, KQ_FEWER_KEYS);
+	}
+out:
 	answer_free(&a);
 	return ret;
 }
@@ -202,8 +341,11 @@ int kme_dec_keys(struct kme *k, const char *master_sae,
 		 unsigned int bits, kme_held_fn held, void *arg,
 		 struct qkd_key *keys)
 {
-	return fetch_keys(k, master_sae, "dec_keys", etsi014_dec_request(ids, n),
-			  n, bits, ids, held, arg, keys);
+	int ret = fetch_keys(k, master_sae, "dec_keys",
+			     etsi014_dec_request(ids, n), n, bits, ids, held,
+			     arg, keys);
+
+	return ret < 0 ? ret : 0;
 }
 
 void kme_close(struct kme *k)

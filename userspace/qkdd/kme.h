@@ -59,27 +59,89 @@ int etsi014_parse_keys(const char *buf, size_t len, unsigned int n,
 		       char why[KME_WHY_MAX]);
 
 /*
+ * As etsi014_parse_keys() for an enc_keys answer to a request for @n keys,
+ * without @want, but an answer of fewer keys (at least one) is taken too:
+ * some KMEs give fewer than asked (one, ignoring number). Returns how many
+ * keys it gave, in @keys[0..], or -EBADMSG.
+ */
+int etsi014_parse_enc_keys(const char *buf, size_t len, unsigned int n,
+			   unsigned int bits, kme_held_fn held, void *arg,
+			   struct qkd_key *keys, char why[KME_WHY_MAX]);
+
+/* The text of an error reply considered, and the part of it logged. */
+#define KME_ERROR_TEXT_MAX	1024
+#define KME_MESSAGE_MAX		120
+
+/* What an error reply (an HTTP status other than 200) said. */
+struct kme_error {
+	/* The KME's message on one line, printable ASCII, cut to fit with
+	 * "..."; "" when it gave none. */
+	char message[KME_MESSAGE_MAX];
+	bool text;		/* the body is no JSON: a page or plain text */
+	bool html;		/* ... an HTML page */
+	bool no_keys;		/* the message says the store is short */
+};
+
+/*
+ * Reads the error reply @buf (@len bytes, not NUL-terminated; its
+ * @content_type may be NULL): the ETSI Error object's "message", or from
+ * a body that is no JSON, the text of an HTML page (markup dropped, the
+ * <head> too) or the first line of plain text. Then tells, from the
+ * message, whether it says the store is short (etsi014_says_no_keys()).
+ */
+void etsi014_parse_error(const char *buf, size_t len, const char *content_type,
+			 struct kme_error *e);
+
+/*
+ * Whether a KME's message says it has too few keys now rather than that
+ * the request is wrong: it speaks of trying again or later, or of a
+ * shortage ("not enough", "no keys", "exhausted", "unavailable"...) and of
+ * no bad parameter ("invalid", "must", "above", "exceed", "unknown"...).
+ * See kme.c for when it is asked.
+ */
+bool etsi014_says_no_keys(const char *text);
+
+/*
  * The JSON bodies of the two requests, {"number":N,"size":BITS} and
  * {"key_IDs":[{"key_ID":"UUID"}...]}: malloc()ed strings, or NULL.
  */
 char *etsi014_enc_request(unsigned int n, unsigned int bits);
 char *etsi014_dec_request(const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n);
 
+/*
+ * Ways in which KMEs met in the field bend the standard, which qkdd copes
+ * with. Each is logged once, the first time a reply shows it, and again
+ * only after a reply has shown the KME keeping the standard on that point
+ * (kme_quirk_over()): once per episode, never at each retry.
+ */
+enum kme_quirk {
+	KQ_STORED_COUNT,	/* stored_key_count far below what enc_keys gives */
+	KQ_EMPTY_400,		/* an empty store is 400 "try again later", not 503 */
+	KQ_TEXT_ERRORS,		/* error replies are HTML or text, not JSON */
+	KQ_FEWER_KEYS,		/* enc_keys gives fewer keys than asked */
+	KQ_CONNECTION_CLOSE,	/* Connection: close on every reply */
+};
+
 /* A KME of one link: its URL, our SAE's certificate, the KME's CA. */
 struct kme {
+	const char *name;		/* the link's, for log lines */
 	const char *url;		/* https://HOST:PORT, no trailing '/' */
 	const char *cert;
 	const char *key;
 	const char *ca;
 	void *curl;			/* the easy handle, kept for its connection */
 	char why[KME_WHY_MAX];		/* what went wrong, after a failure */
+	unsigned int quirks;		/* 1 << KQ_*: logged, episode not over */
+	unsigned int closes;		/* replies in a row with Connection: close */
 };
 
 /*
- * The three calls of ETSI 014 qkdd makes. Each returns 0, or a negative
- * errno with k->why saying what went wrong (a curl error such as a
- * certificate that does not verify, an HTTP status, or what the answer's
- * validation found); nothing from a failed answer is kept.
+ * The three calls of ETSI 014 qkdd makes. Each returns 0 (kme_enc_keys():
+ * the number of keys given, 1 to @n), or a negative errno with k->why
+ * saying what went wrong (a curl error such as a certificate that does
+ * not verify, an HTTP status with the KME's message, or what the answer's
+ * validation found); nothing from a failed answer is kept. -EAGAIN means
+ * the KME has too few keys now: a 503, or a 400 whose message says so.
  */
 int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st);
 int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,
@@ -89,6 +151,15 @@ int kme_dec_keys(struct kme *k, const char *master_sae,
 		 const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
 		 unsigned int bits, kme_held_fn held, void *arg,
 		 struct qkd_key *keys);
+
+/*
+ * Logs "link NAME: KME: TEXT" if quirk @q is not logged in this episode;
+ * returns whether it logged.
+ */
+bool kme_quirk(struct kme *k, enum kme_quirk q, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A reply kept the standard on the point of @q: its episode is over. */
+void kme_quirk_over(struct kme *k, enum kme_quirk q);
 
 /* Frees the handle (and the connection it keeps). */
 void kme_close(struct kme *k);

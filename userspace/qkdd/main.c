@@ -130,6 +130,7 @@ static int setup_links(struct qkdd *d)
 		l->d = d;
 		l->conf = lc;
 		l->name = lc->kl.name;
+		l->kme.name = l->name;
 		l->kme.url = lc->kme;
 		l->kme.cert = lc->kme_cert;
 		l->kme.key = lc->kme_key;

@@ -8,6 +8,7 @@
  *   kme.c      the ETSI 014 client (libcurl, mutual TLS)
  *   module.c   the kernel side: links, pool counts, key pushes, flushes
  *   refill.c   how many keys a link needs, and their directions
+ *   fetch.c    the master's keys from its KME: sizes, fallback, backoff
  *   msg.c      the peer protocol's messages: encoding and decoding
  *   tls.c      the peer channel: mutual TLS sockets and framing
  *   peer.c     the connection to the peer qkdd and its HELLO

@@ -7,10 +7,21 @@
 
 #include "refill.h"
 
-unsigned int refill_count(uint32_t out, uint32_t in, uint32_t capacity,
-			  const struct kme_status *st)
+/* Stored keys of the KME's key_size one key of @bits takes. */
+static unsigned int per_key(unsigned int bits, const struct kme_status *st)
 {
-	uint64_t want = 0;
+	unsigned int per;
+
+	if (!st->key_size)
+		return 1;
+	per = (bits + st->key_size - 1) / st->key_size;
+	return per ? per : 1;
+}
+
+unsigned int refill_count(uint32_t out, uint32_t in, uint32_t capacity,
+			  unsigned int bits, const struct kme_status *st)
+{
+	uint64_t want = 0, most;
 
 	if (out < capacity)
 		want += capacity - out;
@@ -18,11 +29,34 @@ unsigned int refill_count(uint32_t out, uint32_t in, uint32_t capacity,
 		want += capacity - in;
 	if (want > st->max_key_per_request)
 		want = st->max_key_per_request;
-	if (want > st->stored_key_count)
-		want = st->stored_key_count;
+	if (st->max_key_count) {
+		/* At least one: the KME then says what it makes of it. */
+		most = st->max_key_count / per_key(bits, st);
+		if (want > (most ? most : 1))
+			want = most ? most : 1;
+	}
 	if (want > QKD_KEY_BATCH_MAX)
 		want = QKD_KEY_BATCH_MAX;
 	return want;
+}
+
+unsigned int refill_stored(unsigned int bits, const struct kme_status *st)
+{
+	return st->stored_key_count / per_key(bits, st);
+}
+
+unsigned int refill_fallback(unsigned int n, unsigned int bits,
+			     const struct kme_status *st)
+{
+	unsigned int stored = refill_stored(bits, st);
+
+	return stored && stored < n ? stored : 0;
+}
+
+bool refill_count_misleads(unsigned int got, unsigned int bits,
+			   const struct kme_status *st)
+{
+	return got > 2 * (uint64_t)refill_stored(bits, st) + 1;
 }
 
 void refill_assign(uint32_t out, uint32_t in, struct qkd_key *keys,

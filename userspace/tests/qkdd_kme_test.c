@@ -4,7 +4,9 @@
  * container is taken whole; anything wrong in it (malformed JSON, a
  * missing member, a key of the wrong size, a duplicate or non-UUID key_ID,
  * bad base64) refuses the whole answer, leaves no key behind and says
- * what was wrong.
+ * what was wrong. And what qkdd makes of KMEs that bend the standard:
+ * fewer keys than asked, error replies as HTML pages, a 400 for an empty
+ * store, a stored_key_count that is only a hint, each logged once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "kme.h"
 #include "parse.h"
+#include "refill.h"
 #include "kselftest_harness.h"
 
 #define ID1 "6f1c2a3e-0000-4000-8000-000000000001"
@@ -284,6 +287,219 @@ TEST(request_bodies)
 	s = etsi014_dec_request(ids, 2);
 	EXPECT_STREQ("{\"key_IDs\":[{\"key_ID\":\"" ID1 "\"},{\"key_ID\":\"" ID2 "\"}]}", s);
 	free(s);
+}
+
+TEST(enc_keys_answer_with_fewer_keys_is_taken)
+{
+	struct qkd_key k[4];
+	char why[KME_WHY_MAX];
+	const char *one = "{\"keys\": [" ENTRY(ID1, K1) "]}";
+	const char *two = "{\"keys\": [" ENTRY(ID1, K1) ", " ENTRY(ID2, K2) "]}";
+	uint8_t id[QKD_KEY_ID_LEN];
+
+	memset(k, 0xa5, sizeof(k));
+	ASSERT_EQ(1, etsi014_parse_enc_keys(one, strlen(one), 4, 256, NULL, NULL,
+					    k, why)) TH_LOG("%s", why);
+	parse_uuid(ID1, id);
+	EXPECT_EQ(0, memcmp(id, k[0].id, sizeof(id)));
+	EXPECT_EQ(32, k[0].len);
+	EXPECT_TRUE(all_zero(&k[1], 3 * sizeof(k[0])));
+	EXPECT_EQ(2, etsi014_parse_enc_keys(two, strlen(two), 2, 256, NULL, NULL,
+					    k, why));
+	/* More than asked, or none, is no answer. */
+	EXPECT_EQ(-EBADMSG, etsi014_parse_enc_keys(two, strlen(two), 1, 256, NULL,
+						   NULL, k, why));
+	EXPECT_STREQ("2 keys in the answer, 1 asked for", why);
+	EXPECT_TRUE(all_zero(k, sizeof(k[0])));
+	EXPECT_EQ(-EBADMSG, etsi014_parse_enc_keys("{\"keys\": []}", 12, 2, 256,
+						   NULL, NULL, k, why));
+	EXPECT_STREQ("0 keys in the answer, 2 asked for", why);
+	/* The checks are those of a whole answer. */
+	EXPECT_EQ(-EBADMSG, etsi014_parse_enc_keys(two, strlen(two), 4, 256,
+						   held_id2, NULL, k, why));
+	EXPECT_STREQ("key 2 (" ID2 "): key_ID is held already", why);
+	EXPECT_TRUE(all_zero(k, sizeof(k)));
+	/* dec_keys still wants every key asked for. */
+	EXPECT_EQ(-EBADMSG, etsi014_parse_keys(one, strlen(one), 2, 256, NULL,
+					       NULL, NULL, k, why));
+}
+
+static void error_of(const char *body, const char *type, struct kme_error *e)
+{
+	etsi014_parse_error(body, strlen(body), type, e);
+}
+
+TEST(error_message_comes_from_the_etsi_error_object)
+{
+	struct kme_error e;
+
+	error_of("{\"message\": \"number 200 is above max_key_per_request 128\","
+		 " \"details\": [{\"x\": 1}]}", "application/json", &e);
+	EXPECT_STREQ("number 200 is above max_key_per_request 128", e.message);
+	EXPECT_FALSE(e.text);
+	EXPECT_FALSE(e.no_keys);
+	/* JSON by its text, whatever the type says. */
+	error_of(" {\"message\": \"not enough keys\"}", "text/plain", &e);
+	EXPECT_STREQ("not enough keys", e.message);
+	EXPECT_FALSE(e.text);
+	EXPECT_TRUE(e.no_keys);
+	error_of("{\"details\": []}", "application/json", &e);
+	EXPECT_STREQ("", e.message);
+	EXPECT_FALSE(e.text);
+	error_of("", NULL, &e);
+	EXPECT_STREQ("", e.message);
+	EXPECT_FALSE(e.text);
+}
+
+TEST(error_message_comes_from_the_text_of_an_html_page)
+{
+	struct kme_error e;
+
+	/* kmesim's --quirk html-errors, a web server's page. */
+	error_of("<!DOCTYPE html>\n<html>\n<head><title>400 Bad Request</title></head>\n"
+		 "<body>\n<h1>400 Bad Request</h1>\n<p>Not enough key material "
+		 "available. Please try again later.</p>\n</body>\n</html>\n",
+		 "text/html; charset=utf-8", &e);
+	EXPECT_TRUE(e.text);
+	EXPECT_TRUE(e.html);
+	EXPECT_STREQ("400 Bad Request Not enough key material available. "
+		     "Please try again later.", e.message);
+	EXPECT_TRUE(e.no_keys);
+	/* nginx's, no type: its look is enough; styles and scripts go too. */
+	error_of("<html>\r\n<head><title>503 Service Temporarily Unavailable</title>"
+		 "<style>h1 { color: red }</style></head>\r\n<body>\r\n<center><h1>"
+		 "503 Service Temporarily Unavailable</h1></center>\r\n<script>x()"
+		 "</script><hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", NULL, &e);
+	EXPECT_TRUE(e.html);
+	EXPECT_STREQ("503 Service Temporarily Unavailable nginx", e.message);
+	/* <header> is no <head>. */
+	error_of("<body><header>Key service</header></body>", "text/html", &e);
+	EXPECT_STREQ("Key service", e.message);
+}
+
+TEST(error_message_of_plain_text_is_its_first_line)
+{
+	struct kme_error e;
+
+	error_of("\n  Keys exhausted, retry in 5 s\nstack trace:\n at x\n", "text/plain", &e);
+	EXPECT_TRUE(e.text);
+	EXPECT_FALSE(e.html);
+	EXPECT_STREQ("Keys exhausted, retry in 5 s", e.message);
+	EXPECT_TRUE(e.no_keys);
+}
+
+TEST(error_message_is_sanitised_and_cut)
+{
+	char body[600];
+	struct kme_error e;
+	size_t len;
+
+	/* Control characters dropped, non-ASCII one '?' each, tabs a space. */
+	error_of("Cl\xc3\xa9 \x1b[31mabsente\x07\tnow", "text/plain", &e);
+	EXPECT_STREQ("Cl? [31mabsente now", e.message);
+	memset(body, 'x', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	error_of(body, "text/plain", &e);
+	len = strlen(e.message);
+	EXPECT_EQ(KME_MESSAGE_MAX - 1, len);
+	EXPECT_STREQ("...", e.message + len - 3);
+}
+
+TEST(a_400_says_no_keys_only_in_words_of_a_shortage_or_a_retry)
+{
+	static const char *const empty[] = {
+		"Not enough key material available. Please try again later.",
+		"Key store empty",
+		"No keys available for the requested SAE",
+		"insufficient keys: 3 stored",
+		"Service busy, retry",
+		"out of keys",
+		"KEYS EXHAUSTED",
+	};
+	static const char *const wrong[] = {
+		"",
+		"number 200 is above max_key_per_request 128",
+		"size 100 is not a multiple of 8 in [64, 1024]",
+		"the request body is not a JSON object",
+		"unknown parameter 'colour'",
+		"key_ID 6f1c2a3e-0000-4000-8000-000000000001 is unknown: never issued, delivered or expired",
+		"Invalid size: no key of 100 bits",
+		"Requested number of keys exceeds what is available",
+		"Bad Request",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(empty); i++)
+		EXPECT_TRUE(etsi014_says_no_keys(empty[i])) TH_LOG("empty[%u]", i);
+	for (i = 0; i < ARRAY_SIZE(wrong); i++)
+		EXPECT_FALSE(etsi014_says_no_keys(wrong[i])) TH_LOG("wrong[%u]", i);
+}
+
+static const struct kme_status kme_st = {
+	.key_size = 256, .stored_key_count = 0, .max_key_count = 3900,
+	.max_key_per_request = 128,
+};
+
+TEST(stored_key_count_does_not_cap_the_request)
+{
+	struct kme_status st = kme_st;
+
+	/* 0 at rest: ask for what the pools lack anyway. */
+	EXPECT_EQ(64, refill_count(0, 0, 32, 256, &st));
+	st.stored_key_count = 5;
+	EXPECT_EQ(64, refill_count(0, 0, 32, 256, &st));
+	/* The limits of the status hold: per request, and the store's size
+	 * in keys of the link's size. */
+	EXPECT_EQ(128, refill_count(0, 0, 4096, 256, &st));
+	st.max_key_count = 100;
+	EXPECT_EQ(100, refill_count(0, 0, 4096, 256, &st));
+	EXPECT_EQ(50, refill_count(0, 0, 4096, 512, &st));
+	EXPECT_EQ(100, refill_count(0, 0, 4096, 128, &st));
+	st.max_key_count = 1;
+	EXPECT_EQ(1, refill_count(0, 0, 4096, 512, &st));
+	st.max_key_count = 0;		/* not said: no limit */
+	EXPECT_EQ(128, refill_count(0, 0, 4096, 256, &st));
+}
+
+TEST(a_short_kme_is_asked_again_for_what_its_status_says)
+{
+	struct kme_status st = kme_st;
+
+	st.stored_key_count = 10;
+	EXPECT_EQ(10, refill_fallback(64, 256, &st));
+	EXPECT_EQ(5, refill_fallback(64, 512, &st));
+	/* Nothing better to ask for: back off. */
+	EXPECT_EQ(0, refill_fallback(10, 256, &st));
+	EXPECT_EQ(0, refill_fallback(8, 256, &st));
+	st.stored_key_count = 0;
+	EXPECT_EQ(0, refill_fallback(64, 256, &st));
+}
+
+TEST(stored_key_count_misleads_when_far_below_what_came)
+{
+	struct kme_status st = kme_st;
+
+	EXPECT_TRUE(refill_count_misleads(64, 256, &st));
+	EXPECT_TRUE(refill_count_misleads(2, 256, &st));
+	/* A store that grew between status and enc_keys. */
+	EXPECT_FALSE(refill_count_misleads(1, 256, &st));
+	st.stored_key_count = 10;
+	EXPECT_FALSE(refill_count_misleads(16, 256, &st));
+	EXPECT_FALSE(refill_count_misleads(21, 256, &st));
+	EXPECT_TRUE(refill_count_misleads(22, 256, &st));
+}
+
+TEST(a_quirk_is_logged_once_an_episode)
+{
+	struct kme k = { .name = "dc1" };
+
+	EXPECT_TRUE(kme_quirk(&k, KQ_EMPTY_400, "answers %d", 400));
+	EXPECT_FALSE(kme_quirk(&k, KQ_EMPTY_400, "answers %d", 400));
+	EXPECT_TRUE(kme_quirk(&k, KQ_TEXT_ERRORS, "HTML"));
+	EXPECT_FALSE(kme_quirk(&k, KQ_EMPTY_400, "answers %d", 400));
+	kme_quirk_over(&k, KQ_EMPTY_400);
+	EXPECT_TRUE(kme_quirk(&k, KQ_EMPTY_400, "answers %d", 400));
+	EXPECT_FALSE(kme_quirk(&k, KQ_TEXT_ERRORS, "HTML"));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The master's keys for one batch, from its KME: the status, a request
+ * sized from it, and what to do when the KME is short or fails.
+ *
+ * stored_key_count is a hint, not a cap. Some KMEs count something else
+ * there (the keys handed out and not yet fetched, 0 at rest) and hold
+ * keys all the same; qkdd capped its requests at the count and never
+ * called enc_keys on them. So the request is for what the pools need,
+ * within what the status allows (max_key_per_request, max_key_count, the
+ * key sizes), and only when the KME says it has too few for that does
+ * the count come in: qkdd asks at once for as many as it says it holds
+ * (a KME that counts as the standard does serves them), and with none,
+ * backs off.
+ *
+ * "No keys now" (a 503, or a 400 that says so, see kme.c) is an episode:
+ * logged once when it starts, then asked again after 1 s, doubling to
+ * 30 s, quietly, until keys come. Any other failure is logged at each try,
+ * with the same backoff.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "daemon.h"
+
+bool link_holds(const uint8_t id[QKD_KEY_ID_LEN], void *arg)
+{
+	struct link *l = arg;
+
+	return idring_has(&l->ids, id);
+}
+
+void link_backoff(struct link *l, const char *what)
+{
+	l->kme_backoff = !l->kme_backoff ? BACKOFF_MIN_MS :
+			 l->kme_backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+			 l->kme_backoff * 2;
+	l->retry_at = qkdd_now_ms() + l->kme_backoff;
+	if (what)
+		link_log(l, "%s; next try in %lld s", what,
+			 (long long)l->kme_backoff / 1000);
+}
+
+/* The KME has too few keys for us: an episode, logged as it starts. */
+static void no_keys(struct link *l)
+{
+	link_backoff(l, NULL);
+	if (l->kme_short)
+		return;
+	l->kme_short = true;
+	link_log(l, "KME has no keys for us now (%s); asking again in %lld s, "
+		 "doubling up to %d s, without a line for each try", l->kme.why,
+		 (long long)l->kme_backoff / 1000, BACKOFF_MAX_MS / 1000);
+}
+
+unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
+			    uint32_t out, uint32_t in)
+{
+	const char *sae = l->conf->kl.peer_sae;
+	unsigned int bits = kl->key_bits, n, again;
+	char why[KME_WHY_MAX + 32];
+	struct kme_status st;
+	int ret;
+
+	if (kme_status(&l->kme, sae, &st)) {
+		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
+		link_backoff(l, why);
+		return 0;
+	}
+	if ((st.min_key_size && bits < st.min_key_size) ||
+	    (st.max_key_size && bits > st.max_key_size)) {
+		snprintf(why, sizeof(why), "KME: cannot give %u-bit keys (%u to %u)",
+			 bits, st.min_key_size, st.max_key_size);
+		link_backoff(l, why);
+		return 0;
+	}
+	n = refill_count(out, in, kl->capacity, bits, &st);
+	if (!n) {
+		/* Nothing lacking after all: look again later. */
+		l->retry_at = qkdd_now_ms() + POLL_MS;
+		return 0;
+	}
+	ret = kme_enc_keys(&l->kme, sae, n, bits, link_holds, l, l->keys);
+	again = ret == -EAGAIN ? refill_fallback(n, bits, &st) : 0;
+	if (again)
+		ret = kme_enc_keys(&l->kme, sae, again, bits, link_holds, l, l->keys);
+	if (ret == -EAGAIN) {
+		no_keys(l);
+		return 0;
+	}
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "KME: %s; nothing pushed", l->kme.why);
+		link_backoff(l, why);
+		return 0;
+	}
+	l->kme_short = false;
+	if (refill_count_misleads(ret, bits, &st))
+		kme_quirk(&l->kme, KQ_STORED_COUNT,
+			  "stored_key_count said %u, yet enc_keys gave %d keys at "
+			  "once: qkdd takes stored_key_count as a hint and asks "
+			  "for what it needs", st.stored_key_count, ret);
+	else if ((unsigned int)ret <= refill_stored(bits, &st))
+		kme_quirk_over(&l->kme, KQ_STORED_COUNT);
+	return ret;
+}
