@@ -151,7 +151,7 @@ static void push_family(const struct nlmsghdr *req)
  */
 static ssize_t pop(void *buf, size_t size, bool *trunc)
 {
-	size_t off, len;
+	size_t off, len, pad;
 
 	if (fake.head == fake.tail) {
 		errno = EAGAIN;
@@ -166,8 +166,18 @@ static ssize_t pop(void *buf, size_t size, bool *trunc)
 	if (*trunc)
 		len = size;
 	memcpy(buf, store + off, len);
-	fake.poisoned = (char *)buf + len;
-	fake.poisoned_len = size - len;
+	/*
+	 * libmnl walks a message's attributes up to its aligned length, so
+	 * that with a last message of unaligned length it reads up to 3 bytes
+	 * past the datagram: still inside the buffer, whose size is aligned
+	 * (and the kernel's messages are). Those bytes are zeroed instead.
+	 */
+	pad = MNL_ALIGN(len) - len;
+	if (pad > size - len)
+		pad = size - len;
+	memset((char *)buf + len, 0, pad);
+	fake.poisoned = (char *)buf + len + pad;
+	fake.poisoned_len = size - len - pad;
 	ASAN_POISON_MEMORY_REGION(fake.poisoned, fake.poisoned_len);
 	return len;
 }

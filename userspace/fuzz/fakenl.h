@@ -8,9 +8,9 @@
  * from a fake kernel of its own, and nothing reaches a real socket.
  *
  * Each datagram handed to libqkd is copied to the start of its receive
- * buffer and the rest of the buffer is poisoned for AddressSanitizer, so
- * that a parser reading past the datagram is caught although the buffer
- * is larger. Closing the socket (qkd_nl_close() does it before the free)
+ * buffer and the rest of the buffer (but the padding to a multiple of 4,
+ * see pop()) is poisoned for AddressSanitizer, so that a parser reading
+ * past the datagram is caught although the buffer is larger. Closing the socket (qkd_nl_close() does it before the free)
  * and libqkd's explicit_bzero() of the buffer unpoison it again.
  */
 #ifndef FUZZ_FAKENL_H

@@ -15,6 +15,10 @@
 # takes more than 10 s fails the target: the end of libFuzzer's output is
 # printed as TAP comments, and the input is kept in $BUILD/fuzz/artifacts
 # (reproduce with: $BUILD/fuzz/fuzz_TARGET ARTIFACT).
+#
+# By hand, give a target a folder of its own first: libFuzzer writes the
+# inputs it finds into the first folder it is given, and the committed
+# corpora are to stay small (fuzz_TARGET SCRATCH userspace/fuzz/corpus/T).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-$PWD/build}
