@@ -11,6 +11,7 @@
 #include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/netlink.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 
 #include "keyring.h"
@@ -169,33 +170,132 @@ int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
 		}
 	}
 
-	list_for_each_entry(other, &qn->links, node) {
-		if (other == self)
-			continue;
-		if (cfg->reqid && other->cfg.reqid == cfg->reqid) {
-			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_REQID),
-					    "reqid already bound to another link");
-			return -EEXIST;
-		}
-		if (cfg->if_id && other->cfg.if_id == cfg->if_id) {
-			NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_IF_ID),
-					    "if-id already bound to another link");
-			return -EEXIST;
-		}
+	other = cfg->reqid ? xa_load(&qn->by_reqid, cfg->reqid) : NULL;
+	if (other && other != self) {
+		NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_REQID),
+				    "reqid already bound to another link");
+		return -EEXIST;
+	}
+	other = cfg->if_id ? xa_load(&qn->by_if_id, cfg->if_id) : NULL;
+	if (other && other != self) {
+		NL_SET_ERR_MSG_ATTR(extack, attr(tb, QKD_A_LINK_IF_ID),
+				    "if-id already bound to another link");
+		return -EEXIST;
 	}
 	return 0;
 }
 
+/*
+ * The name table is keyed by the whole name buffer: a link's is zeroed
+ * past its NUL (the link is allocated zeroed), and so is a lookup's key.
+ */
+static const struct rhashtable_params name_params = {
+	.key_len = QKD_LINK_NAME_MAX + 1,
+	.key_offset = offsetof(struct qkd_link, name),
+	.head_offset = offsetof(struct qkd_link, name_node),
+	.automatic_shrinking = true,
+};
+
+int qkd_links_init(struct qkd_net *qn)
+{
+	xa_init_flags(&qn->links, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&qn->by_reqid, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&qn->by_if_id, XA_FLAGS_ACCOUNT);
+	return rhashtable_init(&qn->names, &name_params);
+}
+
+/* Once every link is gone. */
+void qkd_links_exit(struct qkd_net *qn)
+{
+	rhashtable_destroy(&qn->names);
+	xa_destroy(&qn->by_if_id);
+	xa_destroy(&qn->by_reqid);
+	xa_destroy(&qn->links);
+}
+
 struct qkd_link *qkd_link_find(struct qkd_net *qn, const char *name)
 {
-	struct qkd_link *link;
+	char key[QKD_LINK_NAME_MAX + 1] = {};
 
 	lockdep_assert_held(&qn->lock);
 
-	list_for_each_entry(link, &qn->links, node)
-		if (!strcmp(link->name, name))
-			return link;
-	return NULL;
+	if (strscpy(key, name, sizeof(key)) < 0)
+		return NULL;
+	return rhashtable_lookup_fast(&qn->names, key, name_params);
+}
+
+/* Enters @link under a reqid or if-id @id (0: none) it did not hold. */
+static int bind_id(struct xarray *xa, u32 id, u32 old, struct qkd_link *link)
+{
+	if (!id || id == old)
+		return 0;
+	return xa_insert(xa, id, link, GFP_KERNEL_ACCOUNT);
+}
+
+static void unbind_id(struct xarray *xa, u32 id, u32 keep)
+{
+	if (id && id != keep)
+		xa_erase(xa, id);
+}
+
+/*
+ * Moves @link to @cfg's reqid and if-id, which qkd_link_cfg_verify() found
+ * free: the new entries first, so that a failed allocation changes nothing.
+ */
+int qkd_link_rebind(struct qkd_net *qn, struct qkd_link *link,
+		    const struct qkd_link_cfg *cfg)
+{
+	int ret;
+
+	lockdep_assert_held(&qn->lock);
+
+	ret = bind_id(&qn->by_reqid, cfg->reqid, link->cfg.reqid, link);
+	if (ret)
+		return ret;
+	ret = bind_id(&qn->by_if_id, cfg->if_id, link->cfg.if_id, link);
+	if (ret) {
+		unbind_id(&qn->by_reqid, cfg->reqid, link->cfg.reqid);
+		return ret;
+	}
+	unbind_id(&qn->by_reqid, link->cfg.reqid, cfg->reqid);
+	unbind_id(&qn->by_if_id, link->cfg.if_id, cfg->if_id);
+	return 0;
+}
+
+/* Enters a new link (its id, name and settings set) in every table. */
+static int index_add(struct qkd_net *qn, struct qkd_link *link)
+{
+	int ret;
+
+	ret = xa_insert(&qn->links, link->id, link, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	ret = rhashtable_lookup_insert_fast(&qn->names, &link->name_node, name_params);
+	if (ret)
+		goto err_id;
+	ret = bind_id(&qn->by_reqid, link->cfg.reqid, 0, link);
+	if (ret)
+		goto err_name;
+	ret = bind_id(&qn->by_if_id, link->cfg.if_id, 0, link);
+	if (ret)
+		goto err_reqid;
+	return 0;
+
+err_reqid:
+	unbind_id(&qn->by_reqid, link->cfg.reqid, 0);
+err_name:
+	rhashtable_remove_fast(&qn->names, &link->name_node, name_params);
+err_id:
+	xa_erase(&qn->links, link->id);
+	return ret;
+}
+
+static void index_del(struct qkd_net *qn, struct qkd_link *link)
+{
+	unbind_id(&qn->by_if_id, link->cfg.if_id, 0);
+	unbind_id(&qn->by_reqid, link->cfg.reqid, 0);
+	rhashtable_remove_fast(&qn->names, &link->name_node, name_params);
+	xa_erase(&qn->links, link->id);
 }
 
 /* @name and @cfg have been checked by the caller. */
@@ -247,13 +347,18 @@ struct qkd_link *qkd_link_create(struct net *net, const char *name,
 	ret = qkd_keyring_link_add(qn, link);
 	if (ret)
 		goto err_pools;
+	link->id = qn->next_id;
+	ret = index_add(qn, link);
+	if (ret)
+		goto err_keyring;
 
-	link->id = qn->next_id++;
-	list_add_tail(&link->node, &qn->links);
+	qn->next_id++;
 	qn->n_links++;
 	qn->genid++;
 	return link;
 
+err_keyring:
+	qkd_keyring_link_del(link);
 err_pools:
 	qkd_pools_destroy(link);
 err_free:
@@ -274,7 +379,7 @@ void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
 {
 	lockdep_assert_held(&qn->lock);
 
-	list_del(&link->node);
+	index_del(qn, link);
 	qn->n_links--;
 	qn->genid++;
 	qkd_sa_flush(link);
@@ -285,8 +390,9 @@ void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
 
 void qkd_links_flush(struct qkd_net *qn)
 {
-	struct qkd_link *link, *tmp;
+	struct qkd_link *link;
+	unsigned long id;
 
-	list_for_each_entry_safe(link, tmp, &qn->links, node)
+	xa_for_each(&qn->links, id, link)
 		qkd_link_destroy(qn, link);
 }

@@ -44,7 +44,7 @@ struct qkd_link_cfg {
 };
 
 struct qkd_link {
-	struct list_head node;		/* in qkd_net.links */
+	struct rhash_head name_node;	/* in qkd_net.names */
 	struct net *net;		/* the namespace it lives and dies in */
 	u32 id;
 	char name[QKD_LINK_NAME_MAX + 1];
@@ -75,7 +75,11 @@ int qkd_link_cfg_verify(struct qkd_net *qn, const struct qkd_link *self,
 			const struct qkd_link_cfg *cfg, struct nlattr **tb,
 			struct netlink_ext_ack *extack);
 
+int qkd_links_init(struct qkd_net *qn);
+void qkd_links_exit(struct qkd_net *qn);
 struct qkd_link *qkd_link_find(struct qkd_net *qn, const char *name);
+int qkd_link_rebind(struct qkd_net *qn, struct qkd_link *link,
+		    const struct qkd_link_cfg *cfg);
 struct qkd_link *qkd_link_create(struct net *net, const char *name,
 				 const struct qkd_link_cfg *cfg,
 				 struct netlink_ext_ack *extack);

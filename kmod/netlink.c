@@ -360,6 +360,9 @@ static int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out_unlock;
 	/* SAs built on the old settings go; new ones come from new keys. */
+	ret = qkd_link_rebind(qn, link, cfg);
+	if (ret)
+		goto out_unlock;
 	if (sa_settings_differ(&link->cfg, cfg))
 		qkd_sa_flush(link);
 	link->cfg = *cfg;
@@ -424,22 +427,20 @@ static int qkd_nl_link_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: id of the last link sent; ids grow in list order. */
+/* cb->args[0]: id of the last link sent; the walk resumes after it. */
 static int qkd_nl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct qkd_net *qn = qkd_net(sock_net(skb->sk));
-	unsigned long last = cb->args[0];
+	unsigned long last = cb->args[0], id;
 	struct qkd_link *link;
 
 	mutex_lock(&qn->lock);
 	cb->seq = qn->genid;
-	list_for_each_entry(link, &qn->links, node) {
-		if (link->id <= last)
-			continue;
+	xa_for_each_start(&qn->links, id, link, last + 1) {
 		if (link_fill(skb, link, NETLINK_CB(cb->skb).portid,
 			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
 			break;
-		last = link->id;
+		last = id;
 	}
 	mutex_unlock(&qn->lock);
 
@@ -490,13 +491,17 @@ static int qkd_nl_sa_dump_start(struct netlink_callback *cb)
 		return 0;
 	mutex_lock(&qn->lock);
 	link = qkd_nl_link_lookup(qn, dinfo->attrs, cb->extack);
+	/* The dump starts at that link (and stops after it). */
+	if (link)
+		cb->args[0] = link->id;
 	mutex_unlock(&qn->lock);
 	return link ? 0 : -ENOENT;
 }
 
 /*
  * One message per SA. cb->args[0]: id of the link being dumped, args[1]:
- * position of the next SA in it. With QKD_A_LINK_NAME, that link only.
+ * position of the next SA in it. With QKD_A_LINK_NAME, that link only
+ * (the dump's start found it).
  */
 static int qkd_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -504,13 +509,15 @@ static int qkd_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr *only = dinfo->attrs[QKD_A_LINK_NAME];
 	struct qkd_net *qn = qkd_net(sock_net(skb->sk));
 	struct qkd_link *link;
+	unsigned long id;
 	void *hdr;
 	int ret = 0;
 
+	/* args[2]: the one link asked for is done. */
+	if (cb->args[2])
+		return 0;
 	mutex_lock(&qn->lock);
-	list_for_each_entry(link, &qn->links, node) {
-		if (link->id < cb->args[0])
-			continue;
+	xa_for_each_start(&qn->links, id, link, cb->args[0]) {
 		if (only && nla_strcmp(only, link->name))
 			continue;
 		if (link->id != cb->args[0]) {
@@ -539,6 +546,10 @@ static int qkd_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		cb->args[0] = link->id + 1;
 		cb->args[1] = 0;
+		if (only) {
+			cb->args[2] = 1;
+			break;
+		}
 	}
 out:
 	mutex_unlock(&qn->lock);

@@ -39,8 +39,12 @@ static int __net_init qkd_net_init(struct net *net)
 {
 	struct qkd_net *qn = qkd_net(net);
 
+	int ret;
+
 	mutex_init(&qn->lock);
-	INIT_LIST_HEAD(&qn->links);
+	ret = qkd_links_init(qn);
+	if (ret)
+		return ret;
 	qn->next_id = 1;
 	qn->tenant = net->user_ns != &init_user_ns;
 	qkd_sa_netns_init(qn);
@@ -55,6 +59,7 @@ static void __net_exit qkd_net_exit(struct net *net)
 	mutex_lock(&qn->lock);
 	qkd_links_flush(qn);
 	qkd_keyring_netns_exit(qn);
+	qkd_links_exit(qn);
 	mutex_unlock(&qn->lock);
 	mutex_destroy(&qn->lock);
 }

@@ -5,9 +5,10 @@
 #ifndef _QKD_NETNS_H
 #define _QKD_NETNS_H
 
-#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 
 struct key;
@@ -30,7 +31,14 @@ struct qkd_net {
 	 * walk over them; taken in process context only.
 	 */
 	struct mutex lock;
-	struct list_head links;		/* in order of creation, by id */
+	/*
+	 * The links, found in constant time by id (in order of creation, so
+	 * that a dump resumes where it stopped), name, reqid and if-id.
+	 */
+	struct xarray links;
+	struct rhashtable names;
+	struct xarray by_reqid;
+	struct xarray by_if_id;
 	unsigned int n_links;
 	u32 next_id;			/* never reused within the namespace */
 	u32 genid;			/* bumped on each change, for dumps */

@@ -435,9 +435,10 @@ static void sync_work(struct work_struct *work)
 					  sa_work);
 	struct qkd_link *link;
 	bool again = false;
+	unsigned long id;
 
 	mutex_lock(&qn->lock);
-	list_for_each_entry(link, &qn->links, node) {
+	xa_for_each(&qn->links, id, link) {
 		qkd_sa_sync(link);
 		again |= qkd_sa_ready(link);
 	}
