@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nl_fuzz's runner: sends each request, reads its answers to the end, and
+ * judges them against the verdict the generator gave. After a success that
+ * may have changed state the model is read back from the kernel (a dump),
+ * so the state rules of the next requests are exact: nobody else acts in
+ * the namespace. Every reply and every event is searched for the key
+ * pattern; the one place key material may appear is the material of a
+ * KEY_TAKE reply, which is what that command is for.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "libqkd.h"
+#include "nl_fuzz.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Failures shown in full per case; all are counted. */
+#define REPORTS_MAX	12
+
+const char *const fz_case_names[FZ_CASES] = {
+	[FZ_ROOT] = "root", [FZ_USERNS] = "userns",
+	[FZ_USERNS_ALLOWED] = "userns-allowed", [FZ_UNPRIV] = "unpriv",
+};
+
+static uint8_t rbuf[1 << 17];
+
+int fz_sock_open(bool cap_ack, bool ext_ack)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd, one = 1, size = 1 << 20, ret;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	if ((ext_ack && setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one))) ||
+	    (cap_ack && setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one))) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	/* Best effort: an unprivileged caller gets rmem_max at most. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return fd;
+}
+
+void fz_hex(const char *prefix, const uint8_t *p, size_t len)
+{
+	printf("%s", prefix);
+	for (size_t i = 0; i < len; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
+/* The extended ACK's text, after the echoed request if there is one. */
+static void extack_msg(struct nlmsghdr *nlh, char *msg, size_t len)
+{
+	struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off = sizeof(*e);
+	struct nlattr *a;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	mnl_attr_for_each(a, nlh, off)
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+			snprintf(msg, len, "%s", mnl_attr_get_str(a));
+}
+
+/* Where the material of a KEY_TAKE reply lies in the message. */
+static void take_material(struct nlmsghdr *nlh, size_t *from, size_t *to)
+{
+	struct nlattr *a, *k;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != QKD_A_KEY)
+			continue;
+		mnl_attr_for_each_nested(k, a) {
+			if (mnl_attr_get_type(k) != QKD_A_KEY_MATERIAL)
+				continue;
+			*from = (uint8_t *)mnl_attr_get_payload(k) - (uint8_t *)nlh;
+			*to = *from + mnl_attr_get_payload_len(k);
+		}
+	}
+}
+
+void fz_exchange(int fd, struct fz_msg *m, uint32_t seq, uint16_t family,
+		 struct fz_result *res)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)m->buf;
+	bool done = false;
+
+	nlh->nlmsg_seq = seq;
+	memset(res, 0, sizeof(*res));
+	res->leak = -1;
+	if (send(fd, m->buf, m->len, 0) < 0) {
+		res->err = -errno;
+		res->answered = true;
+		return;
+	}
+	while (!done) {
+		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+		int len = n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;		/* no answer within SO_RCVTIMEO */
+		for (nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			size_t from = 0, to = 0;
+			long at;
+
+			if (nlh->nlmsg_seq != seq)
+				continue;	/* a late answer to an earlier request */
+			if (nlh->nlmsg_type == family && m->cmd == QKD_CMD_KEY_TAKE)
+				take_material(nlh, &from, &to);
+			at = fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, from, to);
+			if (at >= 0 && res->leak < 0)
+				res->leak = (uint8_t *)nlh - rbuf + at;
+			if (to && fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, 0, 0) >= 0)
+				res->material = true;
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				extack_msg(nlh, res->msg, sizeof(res->msg));
+			if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE) {
+				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&res->err, NLMSG_DATA(nlh), sizeof(int));
+				res->answered = done = true;
+			} else {
+				res->n_data++;
+			}
+		}
+	}
+}
+
+static int add_link(const struct qkd_link *l, void *arg)
+{
+	struct fz_model *model = arg;
+	uint8_t alen = l->family == AF_INET6 ? 16 : 4;
+	struct fz_link *f;
+
+	if (model->n == FZ_LINKS_MAX) {
+		model->partial = true;
+		return 0;
+	}
+	f = &model->links[model->n++];
+	snprintf(f->name, sizeof(f->name), "%s", l->name);
+	f->cfg = (struct fz_cfg) {
+		.reqid = l->reqid, .if_id = l->if_id, .capacity = l->capacity,
+		.low_water = l->low_water, .rekey_time = l->rekey_time,
+		.max_key_age = l->max_key_age, .key_bits = l->key_bits,
+		.cipher = l->cipher, .consumer = l->consumer,
+		.local_len = qkd_link_has(l, QKD_A_LINK_LOCAL_ADDR) ? alen : 0,
+		.peer_len = qkd_link_has(l, QKD_A_LINK_PEER_ADDR) ? alen : 0,
+	};
+	f->batch = l->batch;
+	f->staged = l->staged_batch;
+	f->held = 0;
+	for (int d = 0; d <= QKD_DIR_MAX; d++)
+		f->held += l->pool[d].keys + l->pool[d].staged;
+	return 0;
+}
+
+/* Reads the model back; a dump cut short by a change is tried again. */
+static int refresh(struct fz_model *model, struct qkd_nl *nl)
+{
+	struct qkd_err err;
+	int ret = 0;
+
+	for (int tries = 0; tries < 5; tries++) {
+		model->n = 0;
+		model->partial = false;
+		ret = qkd_link_dump(nl, add_link, model, &err);
+		if (!ret)
+			break;
+	}
+	return ret;
+}
+
+static bool in_pool(const struct fz_model *model, const char *name)
+{
+	for (int i = 0; i < model->n_names; i++)
+		if (!strcmp(model->names[i], name))
+			return true;
+	return false;
+}
+
+/* Keeps links and keys bounded: flushes pools, deletes stray links. */
+static void tidy(struct fz_model *model, struct qkd_nl *nl, bool all)
+{
+	struct qkd_err err;
+
+	for (int i = 0; i < model->n; i++) {
+		const char *name = model->links[i].name;
+
+		if (all || !in_pool(model, name))
+			qkd_link_del(nl, name, &err);
+		else if (model->links[i].held)
+			qkd_key_flush(nl, name, -1, &err);
+	}
+	refresh(model, nl);
+}
+
+static void report(const struct fz_model *model, const struct fz_opts *o,
+		   const struct fz_tally *t, uint64_t i, const struct fz_msg *m,
+		   const struct fz_result *res, const char *what)
+{
+	printf("# FAIL %s #%llu: %s%s %s (errno %d%s%s)\n",
+	       fz_case_names[model->who], (unsigned long long)i,
+	       fz_cmd_name(m->cmd), m->dump ? " dump" : "", what, -res->err,
+	       m->rule ? "; rule: " : "", m->rule ? m->rule : "");
+	printf("#   mutations: %s; replay: nl_fuzz --seed 0x%llx --case %s --replay %llu\n",
+	       m->how[0] ? m->how : "none", (unsigned long long)o->seed,
+	       fz_case_names[model->who], (unsigned long long)i);
+	fz_hex("#   hex: ", m->buf, m->len);
+}
+
+static void count_rule(struct fz_tally *t, const char *rule, bool ok)
+{
+	for (int k = 0; k < 64; k++) {
+		if (!t->rules[k].rule)
+			t->rules[k].rule = rule;
+		if (!strcmp(t->rules[k].rule, rule)) {
+			t->rules[k].sent++;
+			t->rules[k].ok += ok;
+			return;
+		}
+	}
+}
+
+static void judge(const struct fz_model *model, const struct fz_opts *o,
+		  struct fz_tally *t, uint64_t i, const struct fz_msg *m,
+		  const struct fz_result *res)
+{
+	bool ok = res->answered && !res->err;
+	const char *what = NULL;
+	int e = -res->err;
+
+	t->sent++;
+	t->verdict[m->verdict]++;
+	t->cmd_sent[m->cmd]++;
+	t->errs[strcmp(fz_cmd_name(m->cmd), "unserved") ? m->cmd : 0]
+	       [e >= 0 && e < 135 ? e : 135]++;
+	if (ok) {
+		t->ok[m->verdict]++;
+		t->cmd_ok[m->cmd]++;
+	}
+	if (m->verdict == FZ_MUST_FAIL)
+		count_rule(t, m->rule, ok);
+	if (!res->answered) {
+		t->no_answer++;
+		what = "got no answer within 5 s";
+	} else if (m->verdict == FZ_MUST_FAIL && ok && !strcmp(m->rule, fz_rule_after_nul)) {
+		/* A gap of the kernel's with a test point of its own: shown less. */
+		t->after_nul++;
+		t->after_nul_cmd[m->cmd <= QKD_CMD_MAX ? m->cmd : 0]++;
+		if (t->reported_after_nul++ < 3)
+			report(model, o, t, i, m, res, "succeeded, which the contract forbids");
+	} else if (m->verdict == FZ_MUST_FAIL && ok) {
+		t->forbidden++;
+		what = "succeeded, which the contract forbids";
+	} else if (m->verdict == FZ_MUST_SUCCEED && !ok) {
+		t->unfulfilled++;
+		what = "is a well-formed read and failed";
+	}
+	if (m->expect_eperm) {
+		t->eperm_expected++;
+		if (res->answered && res->err != -EPERM) {
+			t->eperm_wrong++;
+			what = "was not refused with EPERM";
+		}
+	}
+	if (res->err == -EDQUOT && m->cmd == QKD_CMD_LINK_NEW)
+		t->link_quota++;
+	if (res->err == -EDQUOT && m->cmd == QKD_CMD_KEY_ADD)
+		t->key_quota++;
+	if (res->leak >= 0) {
+		t->leaks++;
+		what = "has a reply that carries the key pattern";
+	}
+	if (what && t->reported++ < REPORTS_MAX)
+		report(model, o, t, i, m, res, what);
+}
+
+static void drain_events(struct qkd_nl *ev, struct fz_tally *t)
+{
+	for (;;) {
+		ssize_t n = recv(qkd_nl_fd(ev), rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		int len = n;
+
+		if (n < 0 && (errno == ENOBUFS || errno == EINTR))
+			continue;	/* some events were dropped: go on */
+		if (n < 0)
+			return;
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len))
+			t->events++;
+		if (fz_find_pattern(rbuf, n, 0, 0) >= 0 && !t->event_leaks++) {
+			printf("# FAIL an event carries the key pattern\n");
+			fz_hex("#   event: ", rbuf, n);
+		}
+	}
+}
+
+static void quota_check(const struct fz_model *model, const struct fz_opts *o,
+			struct fz_tally *t, uint64_t i)
+{
+	uint64_t keys = 0;
+
+	for (int k = 0; k < model->n; k++)
+		keys += model->links[k].held;
+	if ((uint64_t)model->n > t->links_seen)
+		t->links_seen = model->n;
+	if (keys > t->keys_seen)
+		t->keys_seen = keys;
+	if ((uint32_t)model->n > model->max_links || keys > o->max_keys) {
+		if (!t->quota_breaches++)
+			printf("# FAIL %s #%llu: the namespace holds %d links and %llu keys, above its quotas\n",
+			       fz_case_names[model->who], (unsigned long long)i,
+			       model->n, (unsigned long long)keys);
+	}
+}
+
+static void show(uint64_t i, const struct fz_msg *m, const struct fz_result *res)
+{
+	static const char *const verdicts[] = { "may", "must-succeed", "must-fail", "survive" };
+
+	printf("# #%llu %s%s %s%s%s [%s]: %s, errno %d, %u data, leak %ld\n",
+	       (unsigned long long)i, fz_cmd_name(m->cmd), m->dump ? " dump" : "",
+	       verdicts[m->verdict], m->rule ? ": " : "", m->rule ? m->rule : "",
+	       m->how, res->answered ? "answered" : "no answer", -res->err,
+	       res->n_data, res->leak);
+	if (res->msg[0])
+		printf("#   extack: %s\n", res->msg);
+	fz_hex("#   hex: ", m->buf, m->len);
+}
+
+int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
+	   struct fz_tally *t, int extra_fd)
+{
+	static struct fz_msg m;
+	bool can_tidy = model->who == FZ_ROOT || model->who == FZ_USERNS_ALLOWED;
+	struct qkd_nl *nl = NULL, *ev = NULL;
+	int socks[4], n_socks = 0, ret;
+	struct timespec t0, t1;
+	struct fz_result res;
+
+	ret = qkd_nl_open(&nl);
+	if (!ret)
+		ret = qkd_nl_open(&ev);
+	if (!ret)
+		ret = qkd_nl_subscribe(ev);
+	/* With NETLINK_CAP_ACK, without (the request echoed), without extack. */
+	for (int k = 0; !ret && k < 3; k++) {
+		socks[n_socks] = fz_sock_open(k == 0, k < 2);
+		if (socks[n_socks] < 0)
+			ret = socks[n_socks];
+		else
+			n_socks++;
+	}
+	if (!ret && extra_fd >= 0)
+		socks[n_socks++] = extra_fd;
+	if (!ret)
+		ret = refresh(model, nl);
+	if (ret) {
+		snprintf(t->error, sizeof(t->error), "cannot open or read the family: %s",
+			 strerror(-ret));
+		return -1;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint64_t i = 0; i < count; i++) {
+		int fd = socks[fz_mix(o->seed ^ ~i) % n_socks];
+
+		fz_generate(&m, model, o->seed, i, o->family);
+		fz_exchange(fd, &m, i + 1, o->family, &res);
+		judge(model, o, t, i, &m, &res);
+		if (o->verbose || (o->replaying && i == o->replay))
+			show(i, &m, &res);
+		if (res.answered && !res.err && fz_changes_state(m.cmd)) {
+			if (refresh(model, nl)) {
+				snprintf(t->error, sizeof(t->error),
+					 "cannot read the links back after request %llu",
+					 (unsigned long long)i);
+				break;
+			}
+			if (model->who == FZ_USERNS_ALLOWED)
+				quota_check(model, o, t, i);
+		}
+		if (i % 8 == 7)
+			drain_events(ev, t);
+		if (can_tidy && (i % 512 == 511 || model->partial))
+			tidy(model, nl, i % 4096 == 4095);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	drain_events(ev, t);
+	if (can_tidy) {
+		tidy(model, nl, true);
+		if (model->n)
+			snprintf(t->error, sizeof(t->error),
+				 "%d links left after deleting them all", model->n);
+	}
+	t->secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	t->ran = true;
+	for (int k = 0; k < n_socks; k++)
+		if (socks[k] != extra_fd)
+			close(socks[k]);
+	qkd_nl_close(ev);
+	qkd_nl_close(nl);
+	return 0;
+}
+
+static struct nlmsghdr *raw_start(struct fz_msg *m, uint16_t family, uint8_t cmd,
+				  uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->buf);
+	struct genlmsghdr *gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	gh->cmd = cmd;
+	gh->version = QKD_GENL_VERSION;
+	m->cmd = cmd;
+	return nlh;
+}
+
+static int raw(int fd, uint16_t family, struct fz_msg *m, struct nlmsghdr *nlh,
+	       struct fz_result *res, uint64_t *leaks)
+{
+	m->len = nlh->nlmsg_len;
+	fz_exchange(fd, m, 1, family, res);
+	if (res->leak >= 0)
+		(*leaks)++;
+	return res->answered ? res->err : -ETIMEDOUT;
+}
+
+static int count_cb(const struct qkd_link *l, void *arg)
+{
+	(void)l;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static struct nlmsghdr *key_add(struct fz_msg *m, uint16_t family, uint16_t flags)
+{
+	struct nlmsghdr *nlh = raw_start(m, family, QKD_CMD_KEY_ADD, flags);
+	struct nlattr *keys, *key;
+	uint8_t material[32];
+
+	for (unsigned int i = 0; i < sizeof(material); i++)
+		material[i] = fz_pattern[i % sizeof(fz_pattern)];
+	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
+	keys = mnl_attr_nest_start(nlh, QKD_A_KEYS);
+	for (int k = 0; k < 2; k++) {
+		uint8_t id[QKD_KEY_ID_LEN] = { 0x3f, flags != 0, k };
+
+		key = mnl_attr_nest_start(nlh, QKD_A_KEY);
+		mnl_attr_put_u8(nlh, QKD_A_KEY_DIR, k);
+		mnl_attr_put(nlh, QKD_A_KEY_ID, sizeof(id), id);
+		mnl_attr_put(nlh, QKD_A_KEY_MATERIAL, sizeof(material), material);
+		mnl_attr_nest_end(nlh, key);
+	}
+	mnl_attr_nest_end(nlh, keys);
+	return nlh;
+}
+
+const char *fz_self_check(const struct fz_opts *o, const struct fz_model *base,
+			  uint64_t *leaks)
+{
+	static struct fz_msg m;
+	static struct fz_model model;
+	uint64_t verdicts[FZ_VERDICTS] = { 0 }, cmds[256] = { 0 };
+	uint16_t fam = o->family;
+	struct nlmsghdr *nlh;
+	struct fz_result res;
+	struct qkd_nl *nl;
+	struct qkd_err err;
+	int fd, n = 0;
+
+	if (unshare(CLONE_NEWNET) || qkd_nl_open(&nl))
+		return "no namespace or socket of its own";
+	fd = fz_sock_open(false, true);
+	if (fd < 0)
+		return "no raw socket";
+	nlh = raw_start(&m, fam, QKD_CMD_LINK_NEW, 0);
+	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
+	mnl_attr_put_u8(nlh, QKD_A_LINK_CONSUMER, QKD_CONSUMER_EXPORT);
+	mnl_attr_put_u32(nlh, QKD_A_LINK_REQID, 4242);
+	if (raw(fd, fam, &m, nlh, &res, leaks))
+		return "a valid LINK_NEW was refused";
+	if (raw(fd, fam, &m, nlh, &res, leaks) != -EEXIST)
+		return "a second LINK_NEW of one name was not refused with EEXIST";
+	nlh = raw_start(&m, fam, QKD_CMD_LINK_NEW, 0);
+	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz:self");
+	if (raw(fd, fam, &m, nlh, &res, leaks) >= 0)
+		return "a LINK_NEW named fz:self succeeded";
+	if (qkd_link_dump(nl, count_cb, &n, &err) || n != 1)
+		return "the dump does not show the one link made";
+	if (raw(fd, fam, &m, key_add(&m, fam, 0), &res, leaks))
+		return "a valid KEY_ADD was refused";
+	if (raw(fd, fam, &m, key_add(&m, fam, NLM_F_DUMP), &res, leaks) >= 0)
+		return "KEY_ADD with NLM_F_DUMP succeeded";
+	nlh = raw_start(&m, fam, QKD_CMD_KEY_TAKE, 0);
+	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
+	mnl_attr_put_u8(nlh, QKD_A_DIR, QKD_DIR_OUT);
+	if (raw(fd, fam, &m, nlh, &res, leaks))
+		return "KEY_TAKE of an export link with keys failed";
+	if (!res.material)
+		return "the pattern scan missed the material of a KEY_TAKE reply";
+	nlh = raw_start(&m, fam, QKD_CMD_LINK_DEL, 0);
+	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
+	if (raw(fd, fam, &m, nlh, &res, leaks))
+		return "LINK_DEL of the link failed";
+
+	/* The generator: every verdict, every command, sound headers. */
+	model = *base;
+	model.n = 0;
+	for (uint64_t i = 0; i < 5000; i++) {
+		fz_generate(&m, &model, o->seed, i, fam);
+		verdicts[m.verdict]++;
+		cmds[m.cmd]++;
+		if (m.len < NLMSG_HDRLEN + 1 || m.len > FZ_MSG_MAX ||
+		    ((struct nlmsghdr *)m.buf)->nlmsg_len != m.len)
+			return "a generated request has a wrong length";
+		if (m.verdict == FZ_MUST_FAIL && !m.rule)
+			return "a generated request must fail for no rule";
+	}
+	for (int v = 0; v < FZ_VERDICTS; v++)
+		if (!verdicts[v])
+			return "the generator misses a verdict";
+	for (int c = QKD_CMD_LINK_NEW; c <= QKD_CMD_MAX; c++)
+		if (!cmds[c] && strcmp(fz_cmd_name(c), "unserved"))
+			return "the generator misses a command";
+	return NULL;
+}
+
+int fz_send_hex(const struct fz_opts *o, const char *hex)
+{
+	static struct fz_msg m;
+	struct fz_result res;
+	size_t n = strlen(hex) / 2;
+	int fd;
+
+	/* The caller's namespace: what the request did stays there to see. */
+	if (n < NLMSG_HDRLEN + 1 || n > FZ_MSG_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (sscanf(hex + 2 * i, "%2hhx", &m.buf[i]) != 1)
+			return -EINVAL;
+	fd = fz_sock_open(false, true);
+	if (fd < 0)
+		return fd;
+	m.len = n;
+	m.cmd = m.buf[NLMSG_HDRLEN];
+	((struct nlmsghdr *)m.buf)->nlmsg_type = o->family;
+	fz_exchange(fd, &m, 1, o->family, &res);
+	printf("# %s: %s, errno %d (%s), %u data messages, key pattern %s%s%s\n",
+	       fz_cmd_name(m.cmd), res.answered ? "answered" : "no answer", -res.err,
+	       strerror(-res.err), res.n_data, res.leak >= 0 ? "in a reply" : "in no reply",
+	       res.msg[0] ? "; extack: " : "", res.msg);
+	return res.answered ? res.err : -ETIMEDOUT;
+}
