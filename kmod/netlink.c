@@ -76,6 +76,15 @@ static const struct nla_policy link_name_policy[QKD_A_MAX + 1] = {
 	[QKD_A_LINK_NAME]	= { .type = NLA_NUL_STRING, .len = QKD_LINK_NAME_MAX },
 };
 
+/*
+ * An NLA_NUL_STRING ends at its first NUL for the policy, which lets bytes
+ * follow it: the contract's strings end with their attribute.
+ */
+bool qkd_nl_string_whole(const struct nlattr *nla)
+{
+	return strnlen(nla_data(nla), nla_len(nla)) == nla_len(nla) - 1;
+}
+
 /* The name a request gives, checked, or NULL with an extack. */
 const char *qkd_nl_link_name(struct nlattr **tb, struct netlink_ext_ack *extack)
 {
@@ -86,6 +95,11 @@ const char *qkd_nl_link_name(struct nlattr **tb, struct netlink_ext_ack *extack)
 		return NULL;
 	}
 	name = nla_data(tb[QKD_A_LINK_NAME]);
+	if (!qkd_nl_string_whole(tb[QKD_A_LINK_NAME])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QKD_A_LINK_NAME],
+				    "link name: bytes after its terminating NUL");
+		return NULL;
+	}
 	if (!qkd_link_name_valid(name)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[QKD_A_LINK_NAME],
 				    "link name must be letters, digits, '.', '_' or '-'");
@@ -134,8 +148,16 @@ static int addr_apply(struct nlattr *nla, u16 *family, xfrm_address_t *addr,
 static int link_cfg_apply(struct qkd_link_cfg *cfg, struct nlattr **tb,
 			  struct netlink_ext_ack *extack)
 {
-	int ret;
+	static const int saes[] = { QKD_A_LINK_LOCAL_SAE, QKD_A_LINK_PEER_SAE };
+	int ret, i;
 
+	for (i = 0; i < ARRAY_SIZE(saes); i++) {
+		if (tb[saes[i]] && !qkd_nl_string_whole(tb[saes[i]])) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[saes[i]],
+					    "SAE ID: bytes after its terminating NUL");
+			return -EINVAL;
+		}
+	}
 	if (tb[QKD_A_LINK_LOCAL_SAE])
 		nla_strscpy(cfg->local_sae, tb[QKD_A_LINK_LOCAL_SAE], sizeof(cfg->local_sae));
 	if (tb[QKD_A_LINK_PEER_SAE])
@@ -489,6 +511,8 @@ static int qkd_nl_sa_dump_start(struct netlink_callback *cb)
 
 	if (!only)
 		return 0;
+	if (!qkd_nl_link_name(dinfo->attrs, cb->extack))
+		return -EINVAL;
 	mutex_lock(&qn->lock);
 	link = qkd_nl_link_lookup(qn, dinfo->attrs, cb->extack);
 	/* The dump starts at that link (and stops after it). */

@@ -31,6 +31,7 @@ int qkd_nl_stats_get(struct sk_buff *skb, struct genl_info *info);
 /* Shared by the commands: the link a request names, with extack. */
 struct qkd_link *qkd_nl_link_lookup(struct qkd_net *qn, struct nlattr **tb,
 				    struct netlink_ext_ack *extack);
+bool qkd_nl_string_whole(const struct nlattr *nla);
 const char *qkd_nl_link_name(struct nlattr **tb, struct netlink_ext_ack *extack);
 
 #endif /* _QKD_NETLINK_H */

@@ -471,7 +471,7 @@ int qkd_nl_key_export(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	desc = nla_data(tb[QKD_A_KEY_DESC]);
-	if (!logon_desc_valid(desc)) {
+	if (!qkd_nl_string_whole(tb[QKD_A_KEY_DESC]) || !logon_desc_valid(desc)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[QKD_A_KEY_DESC],
 				    "desc must read PREFIX:NAME, as logon keys do");
 		return -EINVAL;

@@ -367,6 +367,24 @@ TEST_F(link, every_byte_outside_the_contract_is_refused_in_a_name)
 	EXPECT_EQ(0, count_links(self->nl));
 }
 
+/* A string ends with its attribute: "ab\0cd" is not the name "ab". */
+TEST_F(link, bytes_after_the_nul_of_a_name_or_sae_id_are_refused)
+{
+	static const uint16_t types[] = { QKD_A_LINK_NAME, QKD_A_LINK_LOCAL_SAE,
+					  QKD_A_LINK_PEER_SAE };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct nlmsghdr *nlh = qkd_nl_msg(self->nl, QKD_CMD_LINK_NEW, 0);
+
+		if (types[i] != QKD_A_LINK_NAME)
+			mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "ab");
+		mnl_attr_put(nlh, types[i], 6, "ab\0cd");
+		EXPECT_EQ(-EINVAL, qkd_nl_talk(self->nl, nlh, NULL, NULL, &self->err));
+		EXPECT_EQ(types[i], self->err.bad_attr);
+	}
+	EXPECT_EQ(0, count_links(self->nl));
+}
+
 TEST_F(link, duplicate_name_is_refused_and_the_first_link_is_unchanged)
 {
 	struct qkd_link l;

@@ -13,6 +13,9 @@
  * CAP_NET_ADMIN over the network namespace of the socket; QKD_CMD_LINK_GET
  * shows no key material and is open to every caller.
  *
+ * A string attribute ends with its NUL: bytes after it are refused, as
+ * trailing bytes anywhere are.
+ *
  * Links live in the network namespace of the socket that created them; a
  * link is invisible from every other namespace.
  *
