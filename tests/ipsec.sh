@@ -156,16 +156,22 @@ spis() {
 	awk -v w="$2" '$1 == w { for (i = 1; i < NF; i++) if ($i == "spi") print $(i + 1) }' "$1" | sort -u
 }
 
+# monitor_listens: adds and deletes a throw-away SA on gw-a; true once
+# mon.txt shows a deletion of it.
+monitor_listens() {
+	on gw-a ip xfrm state add src 192.0.2.9 dst 192.0.2.8 proto esp spi 0x77 \
+		mode tunnel aead 'rfc4106(gcm(aes))' 0x$(printf '%040x' 1) 128
+	on gw-a ip xfrm state del src 192.0.2.9 dst 192.0.2.8 proto esp spi 0x77
+	grep -q '^Deleted .*spi 0x00000077' mon.txt
+}
+
 t_xfrm_monitor_sees_every_sa_installed_and_deleted() {
 	trap topo_down EXIT
 	gateways
 	on gw-a ip -o xfrm monitor SA >mon.txt &
 	local mon=$!
-	# A throw-away SA shows when the monitor listens.
-	run on gw-a ip xfrm state add src 192.0.2.9 dst 192.0.2.8 proto esp \
-		spi 0x77 mode tunnel aead 'rfc4106(gcm(aes))' 0x$(printf '%040x' 1) 128
-	wait_until 20 grep -q 'spi 0x00000077' mon.txt
-	run on gw-a ip xfrm state del src 192.0.2.9 dst 192.0.2.8 proto esp spi 0x77
+	# The monitor listens once it shows a throw-away SA's deletion.
+	wait_until 20 monitor_listens
 	feed 1 6
 	run wait_ready gw-a
 	on gw-a qkdctl -j sa show dc1 | jq -r '.[].spi' >module.txt

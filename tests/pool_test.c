@@ -18,29 +18,6 @@
 #include "kselftest_harness.h"
 #include "test_keys.h"
 
-/* Adds keys first..first+n-1 in one or more messages. */
-static int add_keys(struct qkd_nl *nl, const char *link, uint8_t dir,
-		    unsigned int first, unsigned int n, struct qkd_err *err)
-{
-	static struct qkd_key batch[QKD_KEY_BATCH_MAX];
-	unsigned int done = 0;
-	int ret;
-
-	while (done < n) {
-		unsigned int m = n - done;
-
-		if (m > QKD_KEY_BATCH_MAX)
-			m = QKD_KEY_BATCH_MAX;
-		for (unsigned int i = 0; i < m; i++)
-			make_key(&batch[i], dir, first + done + i, 32);
-		ret = qkd_key_add(nl, link, batch, m, err);
-		if (ret)
-			return ret;
-		done += m;
-	}
-	return 0;
-}
-
 static int new_link(struct qkd_nl *nl, const char *name, uint32_t capacity,
 		    uint32_t low_water, uint8_t consumer)
 {

@@ -11,18 +11,7 @@
 . "$(dirname "$0")/qkdnet.sh"
 
 CAP=32
-QKDNET_CLEANUP=cleanup
-
-cleanup() {
-	local rc=$? f
-	set +e
-	qkdnet_down
-	if [ "$rc" != 0 ]; then
-		for f in a.log b.log kmesim.log; do
-			[ -f $f ] && { echo "--- $f"; cat $f; }
-		done
-	fi
-}
+QKDNET_CLEANUP=qkdnet_down_showing_logs
 
 # once LOG PATTERN: LOG has exactly one line matching PATTERN.
 once() {

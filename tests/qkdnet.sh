@@ -39,6 +39,19 @@ qkdnet_down() {
 	topo_down
 }
 
+# qkdnet_down_showing_logs: qkdnet_down, and when the test failed (the
+# exit status it runs with) the daemons' logs, for the TAP output.
+qkdnet_down_showing_logs() {
+	local rc=$? f
+	set +e
+	qkdnet_down
+	if [ "$rc" != 0 ]; then
+		for f in a.log b.log kmesim.log; do
+			[ -f $f ] && { echo "--- $f"; cat $f; }
+		done
+	fi
+}
+
 # kmesim_up [KMESIM-OPTION]...: the namespaces, and kmesim in gw-a; sets
 # A and B, the two KMEs' HOST:PORT. Unthrottled unless an option says
 # otherwise (--rate). On exit, $QKDNET_CLEANUP (default qkdnet_down) runs.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the pool and batch kselftests share: a test key stream, and the
- * module-wide figures once earlier tests' namespaces are gone.
+ * What the pool, batch and tenant kselftests share: a test key stream, and
+ * the module-wide figures once earlier tests' namespaces are gone.
  */
 #ifndef QKD_TEST_KEYS_H
 #define QKD_TEST_KEYS_H
@@ -25,6 +25,29 @@ static inline void make_key(struct qkd_key *k, uint8_t dir, unsigned int n,
 	k->len = len;
 	for (unsigned int i = 0; i < len; i++)
 		k->material[i] = (uint8_t)(n * 31 + i);
+}
+
+/* Adds keys first..first+n-1 of the stream, 32 bytes each, in batches. */
+static inline int add_keys(struct qkd_nl *nl, const char *link, uint8_t dir,
+			   unsigned int first, unsigned int n, struct qkd_err *err)
+{
+	static struct qkd_key batch[QKD_KEY_BATCH_MAX];
+	unsigned int done = 0;
+	int ret;
+
+	while (done < n) {
+		unsigned int m = n - done;
+
+		if (m > QKD_KEY_BATCH_MAX)
+			m = QKD_KEY_BATCH_MAX;
+		for (unsigned int i = 0; i < m; i++)
+			make_key(&batch[i], dir, first + done + i, 32);
+		ret = qkd_key_add(nl, link, batch, m, err);
+		if (ret)
+			return ret;
+		done += m;
+	}
+	return 0;
 }
 
 /*
