@@ -2,8 +2,9 @@
 # kmesim, the ETSI GS QKD 014 KME pair simulator, as SAEs (and qkdd's own
 # tests) rely on it: KME A at $A serves the master SAE sae-a, KME B at $B
 # the slave SAE sae-b, over HTTPS with client certificates from
-# tools/kmesim/mkcerts. Needs no module: runs on the host and in the test
-# VM; with TAP_NETNS=1 every test runs in a network namespace of its own.
+# tools/kmesim/mkcerts. Needs no module: `make check` runs it on the host
+# (forty times faster than in the test VM, where it runs too); with
+# TAP_NETNS=1 every test runs in a network namespace of its own.
 . "$(dirname "$0")/lib.sh"
 
 TOP=$(realpath "$(dirname "$0")/..")

@@ -67,7 +67,7 @@ tap_one() {
 }
 
 tap_test() {
-	local name=$1 fn=$2 log rc
+	local name=$1 fn=$2 log rc t0=$SECONDS
 	[ "$TAP_N" != 0 ] || echo "TAP version 13"
 	TAP_N=$((TAP_N + 1))
 	log=$(mktemp)
@@ -84,6 +84,7 @@ tap_test() {
 		sed 's/^/#   /' "$log"
 		TAP_FAILED=$((TAP_FAILED + 1))
 	fi
+	echo "# time: $((SECONDS - t0)) s"
 	rm -f "$log"
 }
 
