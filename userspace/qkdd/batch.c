@@ -166,7 +166,7 @@ static void master_ask(struct link *l)
 	m.out = kl.pool[QKD_DIR_OUT].keys;
 	m.in = kl.pool[QKD_DIR_IN].keys;
 	l->state = B_ASKED;
-	l->deadline = qkdd_now_ms() + BATCH_MS;
+	l->deadline = qkdd_now_ms() + POOLS_MS;
 	peer_send(l, &m);
 }
 

@@ -6,6 +6,7 @@
 #ifndef QKDD_DAEMON_H
 #define QKDD_DAEMON_H
 
+#include "handshake.h"
 #include "kme.h"
 #include "msg.h"
 #include "qkdd.h"
@@ -65,8 +66,8 @@ struct qkdd {
 	struct qkd_nl *nl;		/* requests */
 	struct qkd_nl *ev;		/* the "events" group */
 	SSL_CTX *tls;
-	int listen_fd;			/* -1 without slave links */
-	struct tls_conn *pending[QKDD_MAX_PENDING];	/* accepted, no HELLO yet */
+	struct handshakes hs;		/* the listener, handshakes in progress */
+	struct tls_conn *pending[QKDD_MAX_PENDING];	/* through TLS, no HELLO yet */
 	int64_t pending_deadline[QKDD_MAX_PENDING];
 	struct link *links;
 	unsigned int n_links;
@@ -80,6 +81,12 @@ struct qkdd {
 #define HELLO_MS	10000
 /* The master's wait for ACK1 and DONE: the slave's dec_keys included. */
 #define BATCH_MS	30000
+/*
+ * The master's wait for the slave's POOLS: no KME call, yet the slave's
+ * loop may be in another link's (10 s at most). A slave that stopped
+ * answering is noticed within this.
+ */
+#define POOLS_MS	15000
 /* How often the master looks again while the slave's pools are fuller. */
 #define POLL_MS		5000
 
@@ -108,7 +115,8 @@ int module_flush(struct link *l, const char *why);
 
 /* peer.c: the connection and its HELLO. */
 void peer_tick(struct link *l, int64_t now);
-void peer_accept(struct qkdd *d);
+/* Takes a connection through its handshake (handshake.c) until its HELLO. */
+void peer_pending_add(struct qkdd *d, struct tls_conn *c);
 void peer_pending_readable(struct qkdd *d, unsigned int i);
 void peer_readable(struct link *l);
 int peer_send(struct link *l, const struct msg *m);

@@ -8,9 +8,13 @@
  *
  * One thread: a poll() loop over the signal descriptor, the module's event
  * socket, the peer listener and connections, ticking every 250 ms for the
- * timers (backoffs, time limits). Calls to the KME, a master's connect
- * and a slave's TLS handshake block, each for at most its time limit
- * (10 s); phase 1 accepts that, with a handful of links per gateway.
+ * timers (backoffs, time limits). The slave's listener and the TLS
+ * handshakes of the connections it accepts are stepped by the loop and
+ * never block it (handshake.c). Calls to the KME and a master's connect
+ * to its slave (TCP and TLS) block, each for at most its time limit
+ * (10 s): a master connects only to the slave it is configured with, and
+ * backs off while that fails; phase 1 accepts that, with a handful of
+ * links per gateway.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -189,9 +193,9 @@ static int start(struct qkdd *d)
 	for (i = 0; i < d->n_links; i++)
 		slave |= d->links[i].conf->role == QKDD_SLAVE;
 	if (slave) {
-		d->listen_fd = tls_listen(&conf->listen);
-		if (d->listen_fd < 0)
-			return d->listen_fd;
+		d->hs.listen_fd = tls_listen(&conf->listen);
+		if (d->hs.listen_fd < 0)
+			return d->hs.listen_fd;
 	}
 	return 0;
 }
@@ -200,6 +204,7 @@ static void stop(struct qkdd *d)
 {
 	unsigned int i;
 
+	handshake_close_all(&d->hs);
 	for (i = 0; i < QKDD_MAX_PENDING; i++)
 		tls_close(d->pending[i]);
 	for (i = 0; i < d->n_links; i++) {
@@ -211,8 +216,8 @@ static void stop(struct qkdd *d)
 		idring_free(&l->ids);
 	}
 	free(d->links);
-	if (d->listen_fd >= 0)
-		close(d->listen_fd);
+	if (d->hs.listen_fd >= 0)
+		close(d->hs.listen_fd);
 	SSL_CTX_free(d->tls);
 	if (d->ev)
 		qkd_nl_close(d->ev);
@@ -222,11 +227,11 @@ static void stop(struct qkdd *d)
 }
 
 /* What each pollfd stands for. */
-enum { P_SIGNAL, P_EVENTS, P_LISTEN, P_PENDING, P_LINK };
+enum { P_SIGNAL, P_EVENTS, P_HANDSHAKE, P_PENDING, P_LINK };
 
 static int loop(struct qkdd *d, int sfd)
 {
-	unsigned int max = 3 + QKDD_MAX_PENDING + d->n_links, n, i;
+	unsigned int max = 3 + HANDSHAKE_MAX + QKDD_MAX_PENDING + d->n_links, n, i, k;
 	struct pollfd *pfd = calloc(max, sizeof(*pfd));
 	unsigned int *what = calloc(max, sizeof(*what));
 	unsigned int *idx = calloc(max, sizeof(*idx));
@@ -240,6 +245,7 @@ static int loop(struct qkdd *d, int sfd)
 	for (;;) {
 		int64_t now = qkdd_now_ms();
 
+		handshake_tick(&d->hs, now);
 		peer_pending_tick(d, now);
 		for (i = 0; i < d->n_links; i++)
 			peer_tick(&d->links[i], now);
@@ -249,10 +255,9 @@ static int loop(struct qkdd *d, int sfd)
 		what[n++] = P_SIGNAL;
 		pfd[n] = (struct pollfd){ .fd = qkd_nl_fd(d->ev), .events = POLLIN };
 		what[n++] = P_EVENTS;
-		if (d->listen_fd >= 0) {
-			pfd[n] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
-			what[n++] = P_LISTEN;
-		}
+		k = handshake_pollfds(&d->hs, pfd + n, idx + n, now);
+		while (k--)
+			what[n++] = P_HANDSHAKE;
 		for (i = 0; i < QKDD_MAX_PENDING; i++) {
 			if (!d->pending[i])
 				continue;
@@ -293,8 +298,8 @@ static int loop(struct qkdd *d, int sfd)
 					goto out;
 				}
 				break;
-			case P_LISTEN:
-				peer_accept(d);
+			case P_HANDSHAKE:
+				handshake_ready(d, idx[i], pfd[i].fd);
 				break;
 			case P_PENDING:
 				/* Bound to a link by an earlier entry, or closed: skip. */
@@ -350,7 +355,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct qkdd d = { .listen_fd = -1 };
+	struct qkdd d = { .hs.listen_fd = -1 };
 	struct qkdd_conf conf;
 	const char *path = NULL;
 	bool check = false;

@@ -280,20 +280,16 @@ void peer_readable(struct link *l)
 	}
 }
 
-void peer_accept(struct qkdd *d)
+void peer_pending_add(struct qkdd *d, struct tls_conn *c)
 {
-	struct tls_conn *c;
-	char why[320];
 	unsigned int i;
 
-	if (tls_accept(d->tls, d->listen_fd, &c, why, sizeof(why))) {
-		qkdd_log("peer: %s", why);
-		return;
-	}
 	for (i = 0; i < QKDD_MAX_PENDING; i++) {
 		if (!d->pending[i]) {
 			d->pending[i] = c;
 			d->pending_deadline[i] = qkdd_now_ms() + HELLO_MS;
+			/* The HELLO may have come with the handshake's last bytes. */
+			peer_pending_readable(d, i);
 			return;
 		}
 	}

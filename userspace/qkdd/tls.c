@@ -6,7 +6,6 @@
  * the caller's, since a slave learns which link a connection serves only
  * from its HELLO.
  */
-#define _GNU_SOURCE		/* accept4() */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -22,7 +21,7 @@
 
 #include "tls.h"
 
-#define HANDSHAKE_MS	10000
+#define CONNECT_MS	10000
 #define SEND_MS		10000
 
 /* The first OpenSSL error of the thread's queue as text, the queue cleared. */
@@ -141,20 +140,16 @@ static void read_peer_cn(struct tls_conn *c)
 	c->peer_cn[ASN1_STRING_length(s)] = '\0';
 }
 
-/* Runs the handshake on a connected socket; takes @fd. */
-static int handshake(SSL_CTX *ctx, int fd, bool server, const char *addr,
-		     struct tls_conn **cp, char *why, size_t n)
+struct tls_conn *tls_conn_new(SSL_CTX *ctx, int fd, bool server, const char *addr,
+			      char *why, size_t n)
 {
-	int64_t deadline = qkdd_now_ms() + HANDSHAKE_MS;
 	struct tls_conn *c = calloc(1, sizeof(*c));
 	char err[256];
-	long vr;
-	int ret;
 
 	if (!c) {
 		close(fd);
 		snprintf(why, n, "out of memory");
-		return -ENOMEM;
+		return NULL;
 	}
 	c->fd = fd;
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
@@ -162,45 +157,69 @@ static int handshake(SSL_CTX *ctx, int fd, bool server, const char *addr,
 	if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
 		snprintf(why, n, "%s", ssl_error(err, sizeof(err)));
 		tls_close(c);
-		return -ENOMEM;
+		return NULL;
 	}
 	if (server)
 		SSL_set_accept_state(c->ssl);
 	else
 		SSL_set_connect_state(c->ssl);
-	for (;;) {
-		ret = SSL_do_handshake(c->ssl);
-		if (ret == 1)
-			break;
-		switch (SSL_get_error(c->ssl, ret)) {
-		case SSL_ERROR_WANT_READ:
-			ret = wait_fd(fd, POLLIN, deadline);
-			break;
-		case SSL_ERROR_WANT_WRITE:
-			ret = wait_fd(fd, POLLOUT, deadline);
-			break;
-		default:
-			vr = SSL_get_verify_result(c->ssl);
-			if (vr != X509_V_OK)
-				snprintf(why, n, "TLS handshake: certificate does not verify: %s",
-					 X509_verify_cert_error_string(vr));
-			else
-				snprintf(why, n, "TLS handshake: %s", ssl_error(err, sizeof(err)));
-			tls_close(c);
+	return c;
+}
+
+int tls_handshake_step(struct tls_conn *c, short *events, char *why, size_t n)
+{
+	char err[256];
+	long vr;
+	int ret;
+
+	errno = 0;
+	ret = SSL_do_handshake(c->ssl);
+	if (ret == 1) {
+		read_peer_cn(c);
+		return 0;
+	}
+	switch (SSL_get_error(c->ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		*events = POLLIN;
+		return -EAGAIN;
+	case SSL_ERROR_WANT_WRITE:
+		*events = POLLOUT;
+		return -EAGAIN;
+	case SSL_ERROR_SYSCALL:
+		if (!ERR_peek_error() && errno) {
+			snprintf(why, n, "TLS handshake: %s", strerror(errno));
 			return -EPROTO;
 		}
+		break;
+	}
+	vr = SSL_get_verify_result(c->ssl);
+	if (vr != X509_V_OK)
+		snprintf(why, n, "TLS handshake: certificate does not verify: %s",
+			 X509_verify_cert_error_string(vr));
+	else
+		snprintf(why, n, "TLS handshake: %s", ssl_error(err, sizeof(err)));
+	return -EPROTO;
+}
+
+/* The client side of the handshake, waiting for the socket until @deadline. */
+static int handshake_until(struct tls_conn *c, int64_t deadline, char *why, size_t n)
+{
+	short events;
+	int ret;
+
+	for (;;) {
+		ret = tls_handshake_step(c, &events, why, n);
+		if (ret != -EAGAIN)
+			return ret;
+		ret = wait_fd(c->fd, events, deadline);
 		if (ret) {
 			snprintf(why, n, "TLS handshake: %s", strerror(-ret));
-			tls_close(c);
 			return ret;
 		}
 	}
-	read_peer_cn(c);
-	*cp = c;
-	return 0;
 }
 
-static void sockaddr_text(const struct sockaddr *sa, char *buf, size_t n)
+void tls_addr_text(const struct sockaddr *sa, char *buf, size_t n)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned int port = 0;
@@ -222,23 +241,6 @@ static void sockaddr_text(const struct sockaddr *sa, char *buf, size_t n)
 	}
 }
 
-int tls_accept(SSL_CTX *ctx, int lfd, struct tls_conn **c, char *why, size_t n)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char addr[64];
-	int fd, err;
-
-	fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0) {
-		err = errno;
-		snprintf(why, n, "accept: %s", strerror(err));
-		return -err;
-	}
-	sockaddr_text((struct sockaddr *)&ss, addr, sizeof(addr));
-	return handshake(ctx, fd, true, addr, c, why, n);
-}
-
 int tls_connect(SSL_CTX *ctx, const struct qkdd_hostport *hp,
 		struct tls_conn **c, char *why, size_t n)
 {
@@ -246,7 +248,7 @@ int tls_connect(SSL_CTX *ctx, const struct qkdd_hostport *hp,
 		.ai_socktype = SOCK_STREAM,
 		.ai_flags = AI_NUMERICSERV,
 	}, *res, *ai;
-	int64_t deadline = qkdd_now_ms() + HANDSHAKE_MS;
+	int64_t deadline = qkdd_now_ms() + CONNECT_MS;
 	char addr[QKDD_HOST_MAX + 16];
 	int fd = -1, ret, err = 0;
 	socklen_t elen = sizeof(err);
@@ -283,7 +285,16 @@ int tls_connect(SSL_CTX *ctx, const struct qkdd_hostport *hp,
 		snprintf(why, n, "connect %s: %s", addr, strerror(-ret));
 		return ret;
 	}
-	return handshake(ctx, fd, false, addr, c, why, n);
+	/* One time limit for the connect and the handshake together. */
+	*c = tls_conn_new(ctx, fd, false, addr, why, n);
+	if (!*c)
+		return -ENOMEM;
+	ret = handshake_until(*c, deadline, why, n);
+	if (ret) {
+		tls_close(*c);
+		*c = NULL;
+	}
+	return ret;
 }
 
 int tls_send(struct tls_conn *c, const struct msg *m)
@@ -354,7 +365,9 @@ void tls_close(struct tls_conn *c)
 	if (!c)
 		return;
 	if (c->ssl) {
-		SSL_shutdown(c->ssl);
+		/* A close_notify only ends a session that began. */
+		if (SSL_is_init_finished(c->ssl))
+			SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 	}
 	if (c->fd >= 0)

@@ -3,13 +3,15 @@
  * The channel between two qkdd: TCP with mutual TLS (1.3), both sides
  * verifying the other's certificate against the configured CA, and the
  * frames of msg.h on top. Sockets are non-blocking: a frame is gathered
- * as it arrives; a send and the handshake wait for the socket with a time
- * limit.
+ * as it arrives; a send and the master's connect wait for the socket with
+ * a time limit; the slave's handshakes are stepped by the event loop
+ * (handshake.c).
  */
 #ifndef QKDD_TLS_H
 #define QKDD_TLS_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <openssl/ssl.h>
 
 #include "msg.h"
@@ -31,12 +33,28 @@ SSL_CTX *tls_ctx_new(const char *cert, const char *key, const char *ca);
 int tls_listen(const struct qkdd_hostport *hp);
 
 /*
- * Accepts one connection on @lfd and runs the server side of the
- * handshake; connects to @hp and runs the client side. Each returns 0 and
- * *c, or a negative errno with @why saying what failed (a certificate that
+ * A connection on the connected socket @fd (taken: closed on failure),
+ * its handshake not begun, the server's side if @server; NULL with @why.
+ */
+struct tls_conn *tls_conn_new(SSL_CTX *ctx, int fd, bool server, const char *addr,
+			      char *why, size_t n);
+
+/*
+ * One step of the handshake, never waiting: 0 when it is done (peer_cn
+ * read), -EAGAIN when it needs the socket to be ready for *@events
+ * (POLLIN or POLLOUT), or -EPROTO with @why saying what failed.
+ */
+int tls_handshake_step(struct tls_conn *c, short *events, char *why, size_t n);
+
+/* A socket address as text: "192.0.2.1:7000", "[2001:db8::1]:7000". */
+void tls_addr_text(const struct sockaddr *sa, char *buf, size_t n);
+
+/*
+ * Connects to @hp and runs the client side of the handshake, waiting up
+ * to 10 s for both together (the master's loop waits with it): 0 and *c,
+ * or a negative errno with @why saying what failed (a certificate that
  * does not verify, a refused connection, a time-out).
  */
-int tls_accept(SSL_CTX *ctx, int lfd, struct tls_conn **c, char *why, size_t n);
 int tls_connect(SSL_CTX *ctx, const struct qkdd_hostport *hp,
 		struct tls_conn **c, char *why, size_t n);
 
