@@ -11,6 +11,7 @@
 #include <net/xfrm.h>
 #include <linux/qkd.h>
 
+#include "key_ids.h"
 #include "pool.h"
 
 struct key;
@@ -50,7 +51,7 @@ struct qkd_link {
 	char name[QKD_LINK_NAME_MAX + 1];
 	struct qkd_link_cfg cfg;
 	struct qkd_pool pool[__QKD_DIR_MAX];
-	struct rhashtable ids;		/* key IDs held, both directions */
+	struct qkd_key_ids ids;		/* key IDs held, both directions */
 	struct key *key;		/* its key in the namespace's keyring */
 	struct list_head sas;		/* struct qkd_sa, oldest first */
 	unsigned int n_sas;

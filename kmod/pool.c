@@ -22,11 +22,11 @@
  * Locking: the caller holds the link's namespace lock (qkd_net.lock).
  */
 #include <linux/module.h>
-#include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "event.h"
+#include "key_ids.h"
 #include "link.h"
 #include "netns.h"
 #include "pool.h"
@@ -39,10 +39,9 @@ MODULE_PARM_DESC(max_keys,
 struct qkd_totals qkd_totals;
 
 struct qkd_slot {
-	struct rhash_head node;		/* in qkd_link.ids */
+	struct qkd_id_node idn;		/* its ID, in qkd_link.ids */
 	u64 index;
 	u8 dir;
-	u8 id[QKD_KEY_ID_LEN];
 	u8 material[];
 };
 
@@ -54,13 +53,6 @@ struct qkd_chunk {
 };
 
 #define CHUNK_SIZE PAGE_SIZE
-
-static const struct rhashtable_params id_params = {
-	.key_len = QKD_KEY_ID_LEN,
-	.key_offset = offsetof(struct qkd_slot, id),
-	.head_offset = offsetof(struct qkd_slot, node),
-	.automatic_shrinking = true,
-};
 
 static unsigned int slot_size(const struct qkd_link *link)
 {
@@ -86,7 +78,7 @@ int qkd_pools_init(struct qkd_link *link)
 		INIT_LIST_HEAD(&link->pool[dir].chunks);
 		link->pool[dir].next_index = 1;
 	}
-	return rhashtable_init(&link->ids, &id_params);
+	return qkd_key_ids_init(&link->ids);
 }
 
 static void chunk_free(struct qkd_chunk *chunk)
@@ -127,7 +119,7 @@ static int keys_room(struct qkd_link *link, unsigned int n)
  */
 static void slot_clear(struct qkd_link *link, struct qkd_slot *slot)
 {
-	rhashtable_remove_fast(&link->ids, &slot->node, id_params);
+	qkd_key_ids_remove(&link->ids, &slot->idn);
 	memzero_explicit(slot, slot_size(link));
 	keys_count(link, -1);
 }
@@ -192,10 +184,10 @@ static int push(struct qkd_link *link, const struct qkd_key_in *in)
 	slot = slot_at(link, chunk, chunk->tail);
 	slot->dir = in->dir;
 	slot->index = pool->next_index;
-	memcpy(slot->id, in->id, QKD_KEY_ID_LEN);
+	memcpy(slot->idn.id, in->id, QKD_KEY_ID_LEN);
 	memcpy(slot->material, in->material, link->cfg.key_bits / 8);
 
-	ret = rhashtable_lookup_insert_fast(&link->ids, &slot->node, id_params);
+	ret = qkd_key_ids_insert(&link->ids, &slot->idn);
 	if (ret) {
 		memzero_explicit(slot, slot_size(link));
 		if (chunk->head == chunk->tail)
@@ -346,7 +338,7 @@ int qkd_pool_peek(struct qkd_link *link, u8 dir, struct qkd_key *key)
 		return -ENOENT;
 	slot = oldest(link, dir);
 	key->index = slot->index;
-	memcpy(key->id, slot->id, QKD_KEY_ID_LEN);
+	memcpy(key->id, slot->idn.id, QKD_KEY_ID_LEN);
 	key->len = link->cfg.key_bits / 8;
 	memcpy(key->material, slot->material, key->len);
 	return 0;
@@ -425,7 +417,7 @@ void qkd_pools_destroy(struct qkd_link *link)
 			pop_tail(link, dir);
 		atomic64_add(n, &qkd_totals.discarded);
 	}
-	rhashtable_destroy(&link->ids);
+	qkd_key_ids_destroy(&link->ids);
 }
 
 void qkd_key_wipe(struct qkd_key *key)

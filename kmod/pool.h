@@ -9,7 +9,6 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
-#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/qkd.h>
 

@@ -377,36 +377,46 @@ TEST_F(tenant, a_tenants_keyring_keys_count_against_its_key_quota)
 }
 
 /*
- * The bytes of slab objects charged to the cgroup (memory.stat's "slab"),
- * or -1. Not memory.current: that page counter is charged ahead in per-CPU
- * batches of 64 pages, up to 512 KiB on two CPUs, which would blur the
- * figures below; the slab figure counts the objects themselves, and a
- * read of memory.stat flushes what the CPUs have counted.
+ * A figure of the cgroup's memory.stat, or -1: "slab" is the bytes of slab
+ * objects charged to it, and of kmalloc()s too large for a slab (6.1
+ * counts their pages as slab too). Not memory.current:
+ * that page counter is charged ahead in per-CPU batches of 64 pages, up to
+ * 512 KiB on two CPUs, which would blur the figures below; a read of
+ * memory.stat flushes what the CPUs have counted.
  */
-static long cgroup_slab(void)
+static long cgroup_stat(const char *name)
 {
 	FILE *f = fopen(CGROUP "/memory.stat", "r");
-	char line[128];
+	char line[128], fmt[32];
 	long v = -1;
 
 	if (!f)
 		return -1;
+	snprintf(fmt, sizeof(fmt), "%s %%ld", name);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "slab %ld", &v) == 1)
+		if (sscanf(line, fmt, &v) == 1)
 			break;
 	fclose(f);
 	return v;
 }
 
 /*
- * Creates MEM_LINKS links of 4096-key pools, then fills four of them,
- * 32768 keys in all, reading the cgroup's slab bytes around each step.
+ * Creates MEM_LINKS links of 4096-key pools, fills four of them, 32768
+ * keys in all, then flushes them, reading the cgroup's slab bytes around
+ * each step. The flush frees the keys' chunks; what stays is the filled
+ * links' key-ID indexes, which do not shrink.
  */
 #define MEM_LINKS	1000
 #define MEM_FILLED	4
 #define MEM_KEYS	(MEM_FILLED * 2 * 4096)
 /* Slots of 256-bit keys in a pool chunk (kmod/pool.c: 72-byte slots). */
 #define CHUNK_SLOTS	56
+/*
+ * A link's key-ID index (kmod/key_ids.c): 16 buckets of 8 bytes at first,
+ * doubled as the IDs outnumber them, so 8192 buckets for 8192 keys.
+ */
+#define IDS_FIRST	(16 * 8)
+#define IDS_FILLED	(2 * 4096 * 8)
 
 static void charge_links_and_keys(struct qkd_nl *nl, struct report *r)
 {
@@ -414,25 +424,44 @@ static void charge_links_and_keys(struct qkd_nl *nl, struct report *r)
 	char name[24];
 	long ret = 0;
 
-	r->v[1] = cgroup_slab();
+	r->v[1] = cgroup_stat("slab");
 	for (int i = 0; i < MEM_LINKS && !ret; i++) {
 		snprintf(name, sizeof(name), "t%d", i);
 		ret = new_link(nl, name, 4096, &err);
 	}
-	r->v[2] = cgroup_slab();
+	r->v[2] = cgroup_stat("slab");
 	for (int i = 0; i < MEM_FILLED && !ret; i++) {
 		snprintf(name, sizeof(name), "t%d", i);
 		ret = add_keys(nl, name, QKD_DIR_OUT, 2 * i * 4096, 4096, &err) ?:
 		      add_keys(nl, name, QKD_DIR_IN, (2 * i + 1) * 4096, 4096, &err);
 	}
-	r->v[3] = cgroup_slab();
+	r->v[3] = cgroup_stat("slab");
+	for (int i = 0; i < MEM_FILLED && !ret; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		ret = qkd_key_flush(nl, name, -1, &err);
+	}
+	r->v[4] = cgroup_stat("slab");
 	r->v[0] = ret;
 	snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
 }
 
+/* /sys/kernel/slab/NAME/slab_size, for the cgroup-charged cache if any. */
+static long slab_size(const char *name)
+{
+	char path[96];
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/slab_size", name);
+	v = read_long(path);
+	if (v >= 0 || strncmp(name, "kmalloc-cg-", 11))
+		return v;
+	snprintf(path, sizeof(path), "/sys/kernel/slab/kmalloc-%s/slab_size", name + 11);
+	return read_long(path);
+}
+
 TEST_F(tenant, a_tenants_links_and_keys_are_charged_to_its_memory_cgroup)
 {
-	long per_link, per_key, link_slab, chunk_slab;
+	long per_link, per_key, link_slab, ids_slab, chunk_slab, ids_kept;
 	struct tenant t;
 	struct report r;
 
@@ -455,19 +484,26 @@ TEST_F(tenant, a_tenants_links_and_keys_are_charged_to_its_memory_cgroup)
 
 	per_link = (r.v[2] - r.v[1]) / MEM_LINKS;
 	per_key = (r.v[3] - r.v[2]) / MEM_KEYS;
+	ids_kept = r.v[4] - r.v[2];
 	/* What the slabs take, red zones and all (the VM runs slub_debug). */
-	link_slab = read_long("/sys/kernel/slab/qkd_link/slab_size");
-	chunk_slab = read_long("/sys/kernel/slab/kmalloc-4k/slab_size");
-	TH_LOG("charged to the tenant's memory cgroup: %ld bytes a link (its slab object: %ld), %ld bytes a key (a 4 KiB chunk's slab object over its %d slots: %ld)",
-	       per_link, link_slab, per_key, CHUNK_SLOTS, chunk_slab / CHUNK_SLOTS);
+	link_slab = slab_size("qkd_link");
+	ids_slab = slab_size("kmalloc-cg-128");
+	chunk_slab = slab_size("kmalloc-cg-4k");
+	TH_LOG("charged to the tenant's memory cgroup: %ld bytes a link (its slab object and its first ID index: %ld + %ld), %ld bytes a key (a 4 KiB chunk's slab object over its %d slots: %ld), %ld bytes kept after the flush by the %d filled links' ID indexes (%d each)",
+	       per_link, link_slab, ids_slab, per_key, CHUNK_SLOTS,
+	       chunk_slab / CHUNK_SLOTS, ids_kept, MEM_FILLED, IDS_FILLED);
 	/*
-	 * A link is charged its own object, a key its chunk's share, within
-	 * 10% for what the CPUs had not yet counted when memory.stat was read.
+	 * A link is charged its own object and its first ID index, a key
+	 * its chunk's share, and a filled link its grown ID index, which
+	 * the flush leaves; within 10% for what the CPUs had not yet counted
+	 * when memory.stat was read.
 	 */
 	ASSERT_LT(0, link_slab);
+	ASSERT_LE(IDS_FIRST, ids_slab);
 	ASSERT_LT(0, chunk_slab);
-	EXPECT_LE(link_slab * 9 / 10, per_link);
+	EXPECT_LE((link_slab + ids_slab) * 9 / 10, per_link);
 	EXPECT_LE(chunk_slab / CHUNK_SLOTS * 9 / 10, per_key);
+	EXPECT_LE(MEM_FILLED * IDS_FILLED * 9 / 10, ids_kept);
 	EXPECT_EQ(0, tenant_end(&t));
 	rmdir(CGROUP);
 }
