@@ -319,6 +319,31 @@ t_fault_duplicate_id_repeats_a_key_id() {
 	jq -e '.keys | length == 2 and (map(.key_ID) | unique | length) == 1' enc.json
 }
 
+t_fault_mismatched_key_gives_the_slave_other_material_for_one_key() {
+	local i a b
+	kmesim_start --unthrottled --fault mismatched-key --fault-listener b
+	enc 3 256
+	jq -c '{key_IDs: [.keys[] | {key_ID}]}' enc.json >ids.json
+	expect_http 200 b sae-b /api/v1/keys/sae-a/dec_keys --json @ids.json
+	every_key body 32
+	# The same IDs in the same order; the first two keys alike, the last
+	# with its first byte inverted and nothing else changed.
+	[ "$(jq -c '[.keys[].key_ID]' enc.json)" = "$(jq -c '[.keys[].key_ID]' body)" ]
+	for i in 0 1 2; do
+		a=$(jq -r ".keys[$i].key" enc.json | base64 -d | od -An -tx1 | tr -d ' \n')
+		b=$(jq -r ".keys[$i].key" body | base64 -d | od -An -tx1 | tr -d ' \n')
+		if [ $i = 2 ]; then
+			[ "$(printf '%02x' $((0x${a:0:2} ^ 0xff)))${a:2}" = "$b" ] ||
+				fail "key 3 is not key 3 with its first byte inverted"
+		else
+			[ "$a" = "$b" ] || fail "key $((i + 1)) differs"
+		fi
+	done
+	# The log names the reply's key IDs, never the material.
+	grep -q "dec_keys sae=sae-b 200 3 key(s) of 256 bits, fault mismatched-key, key_IDs $(jq -r '[.keys[].key_ID] | join(",")' enc.json)$" kmesim.log
+	! grep -q "$(jq -r '.keys[0].key' enc.json)" kmesim.log
+}
+
 t_a_fault_can_hit_one_kme_and_one_request() {
 	kmesim_start --unthrottled --fault malformed-json --fault-listener b \
 		--fault-request 2
@@ -480,6 +505,7 @@ tap_test "the key rate is honoured" t_the_key_rate_is_honoured
 tap_test "fault malformed-json breaks the key replies" t_fault_malformed_json_breaks_the_key_replies
 tap_test "fault wrong-size delivers short keys" t_fault_wrong_size_delivers_short_keys
 tap_test "fault duplicate-id repeats a key ID" t_fault_duplicate_id_repeats_a_key_id
+tap_test "fault mismatched-key gives the slave other material for one key" t_fault_mismatched_key_gives_the_slave_other_material_for_one_key
 tap_test "a fault can hit one KME and one request" t_a_fault_can_hit_one_kme_and_one_request
 tap_test "several SAE pairs have separate stores" t_several_sae_pairs_have_separate_stores
 tap_test "quirk stored-count-pending counts the keys not yet fetched" t_quirk_stored_count_pending_counts_keys_not_yet_fetched

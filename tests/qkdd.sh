@@ -236,35 +236,6 @@ t_sigkill_of_either_qkdd_mid_traffic_loses_nothing() {
 	in_step
 }
 
-# sa_watch: every SA either gateway shows while it runs, one sample a
-# second, into sas-a.txt and sas-b.txt ("DIR KEY-INDEX KEY-ID SPI" lines);
-# its pid is in $watch_pid.
-sa_watch() {
-	local gw
-	(
-		while :; do
-			for gw in gw-a gw-b; do
-				on $gw qkdctl -j sa show dc1 | jq -r '.[] |
-					"\(.dir) \(.["key-index"]) \(.["key-id"]) \(.spi)"' \
-					>>"sas-${gw#gw-}.txt"
-			done
-			sleep 1
-		done
-	) &
-	watch_pid=$!
-}
-
-# mirrored FROM TO: every out SA gateway FROM showed has its mirror among
-# the in SAs of TO: the same key (index and ID) and SPI. (Not the other way:
-# TO's in SAs run ahead of FROM's out SAs.)
-mirrored() {
-	local out in
-	out=$(awk '$1 == "out" { print $2, $3, $4 }' "sas-${1#gw-}.txt" | sort -u)
-	in=$(awk '$1 == "in" { print $2, $3, $4 }' "sas-${2#gw-}.txt" | sort -u)
-	echo "$1 out SAs: $(echo "$out" | wc -l), $2 in SAs: $(echo "$in" | wc -l)"
-	[ -n "$out" ] && [ -z "$(comm -23 <(echo "$out") <(echo "$in"))" ]
-}
-
 # pool GW DIR FIELD: a counter of GW's dc1 pool DIR.
 pool() {
 	on "$1" qkdctl -j link show dc1 | jq -r ".[0].pool.$2[\"$3\"]"

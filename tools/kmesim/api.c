@@ -355,6 +355,20 @@ static struct json_object *key_entry(const uuid_t id, const uint8_t *bytes,
 	return e;
 }
 
+/* The key IDs of @keys, comma-separated: a malloc()ed string or NULL. */
+static char *key_ids(const struct kme_key *keys, unsigned int n)
+{
+	char *s = malloc((size_t)n * 37), *p = s;
+	unsigned int i;
+
+	for (i = 0; s && i < n; i++) {
+		uuid_unparse_lower(keys[i].id, p);
+		p += 36;
+		*p++ = i + 1 < n ? ',' : '\0';
+	}
+	return s;
+}
+
 /*
  * The key container {"keys": [{"key_ID", "key"}, ...]}, falsified as the
  * fault asks. The keys themselves are wiped by the caller.
@@ -366,6 +380,7 @@ static void key_reply(struct kmesim *k, const struct api_request *req,
 	enum fault_mode f = fault_hits(k, req->side) ? k->cfg->fault :
 						       FAULT_NONE;
 	struct json_object *arr = json_object_new_array(), *e;
+	uint8_t *flipped = NULL;
 	size_t len;
 	unsigned int i;
 
@@ -379,11 +394,25 @@ static void key_reply(struct kmesim *k, const struct api_request *req,
 		if (f == FAULT_DUPLICATE_ID && i && i == n - 1)
 			id = keys[0].id;
 		len = keys[i].bits / 8 - (f == FAULT_WRONG_SIZE);
-		e = key_entry(id, keys[i].bytes, len);
+		/* mismatched-key: the last key with its first byte inverted */
+		if (f == FAULT_MISMATCHED_KEY && i == n - 1) {
+			flipped = malloc(len);
+			if (!flipped)
+				goto fail;
+			memcpy(flipped, keys[i].bytes, len);
+			flipped[0] ^= 0xff;
+			e = key_entry(id, flipped, len);
+			explicit_bzero(flipped, len);
+			free(flipped);
+		} else {
+			e = key_entry(id, keys[i].bytes, len);
+		}
 		if (!e)
 			goto fail;
 		json_object_array_add(arr, e);
 	}
+	if (f == FAULT_MISMATCHED_KEY)
+		rep->ids = key_ids(keys, n);
 	/* ... and a lone key comes twice. */
 	if (f == FAULT_DUPLICATE_ID && n == 1) {
 		e = key_entry(keys[0].id, keys[0].bytes, keys[0].bits / 8);

@@ -40,6 +40,8 @@ struct api_reply {
 	struct json_object *json;
 	bool truncate;			/* fault malformed-json: cut the body */
 	char note[API_NOTE_MAX];	/* for the log; never key material */
+	char *ids;			/* fault mismatched-key: the reply's key
+					 * IDs, for the log (malloc()ed) */
 };
 
 bool api_route(const char *url, char *target, size_t len, enum api_op *op);

@@ -23,6 +23,7 @@ static const char *const fault_names[] = {
 	[FAULT_MALFORMED_JSON] = "malformed-json",
 	[FAULT_WRONG_SIZE] = "wrong-size",
 	[FAULT_DUPLICATE_ID] = "duplicate-id",
+	[FAULT_MISMATCHED_KEY] = "mismatched-key",
 };
 
 const char *fault_name(enum fault_mode f)
@@ -51,7 +52,8 @@ static void usage(FILE *f)
 		"  --initial-keys N        keys stored at start (0)\n"
 		"  --max-keys-per-request N  (128)\n"
 		"  --pending-ttl SECONDS   drop keys the slave has not claimed (0: never)\n"
-		"  --fault MODE            malformed-json | wrong-size | duplicate-id\n"
+		"  --fault MODE            malformed-json | wrong-size | duplicate-id |\n"
+		"                          mismatched-key\n"
 		"  --fault-listener a|b    only on this KME (default both)\n"
 		"  --fault-request N       only the Nth key reply of the faulty KME(s)\n"
 		"  --quirk NAME            behave as KMEs seen in the field, on both KMEs;\n"
@@ -293,7 +295,7 @@ int config_parse(struct kmesim_config *cfg, int argc, char **argv)
 			ret = uint_opt(optarg, INT_MAX, &cfg->store.pending_ttl);
 			break;
 		case OPT_FAULT:
-			for (f = FAULT_MALFORMED_JSON; f <= FAULT_DUPLICATE_ID; f++)
+			for (f = FAULT_MALFORMED_JSON; f <= FAULT_MISMATCHED_KEY; f++)
 				if (!strcmp(optarg, fault_names[f]))
 					cfg->fault = f;
 			if (strcmp(optarg, fault_names[cfg->fault]))

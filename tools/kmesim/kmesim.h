@@ -25,6 +25,8 @@ enum fault_mode {
 	FAULT_MALFORMED_JSON,	/* the key reply is cut short: invalid JSON */
 	FAULT_WRONG_SIZE,	/* every key is one byte shorter than asked */
 	FAULT_DUPLICATE_ID,	/* two keys of the reply share a key_ID */
+	FAULT_MISMATCHED_KEY,	/* the last key's first byte inverted: material
+				 * other than the other KME gives for its ID */
 };
 
 struct kmesim_config {

@@ -201,8 +201,10 @@ static enum MHD_Result respond(struct kme_server *srv,
 		else
 			api_handle(srv->k, &req, &rep);
 	}
-	fprintf(stderr, "kmesim: %c %s %s sae=%s %u %s\n",
-		side_name[srv->side], method, url, sae, rep.status, rep.note);
+	fprintf(stderr, "kmesim: %c %s %s sae=%s %u %s%s%s\n",
+		side_name[srv->side], method, url, sae, rep.status, rep.note,
+		rep.ids ? ", key_IDs " : "", rep.ids ? rep.ids : "");
+	free(rep.ids);
 	ret = send_reply(srv, conn, &rep, allow);
 	return ret;
 }

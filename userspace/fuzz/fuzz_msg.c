@@ -8,7 +8,7 @@
  * that decodes must encode (msg_encode()) back to exactly its bytes; the
  * target checks that, and what the callers rely on: a known type, strings
  * of printable ASCII that end within their arrays, an OFFER of 1 to
- * QKD_KEY_BATCH_MAX keys with known directions.
+ * QKD_KEY_BATCH_MAX keys with known directions, a NACK of a known code.
  */
 #include "msg.h"
 #include "fuzz.h"
@@ -46,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < m.n; i++)
 			CHECK(m.keys[i].dir <= QKD_DIR_MAX);
 	}
+	CHECK(m.code < __MSG_NACK_MAX);
 	CHECK(msg_frame_len(data) == (int)(size - MSG_HDR_LEN));
 
 	len = msg_encode(&m, frame, sizeof(frame));

@@ -198,7 +198,10 @@ static void msg_seeds(void)
 		m.keys[i].dir = i % 2;
 		memset(m.keys[i].id, 0x40 + i, QKD_KEY_ID_LEN);
 	}
+	memset(m.tag, 0x5a, MSG_TAG_LEN);
 	msg_seed("offer", &m, 0, -1, 0);
+	/* A version 2 OFFER, without its tag (the header says the whole). */
+	msg_seed("offer-no-tag", &m, MSG_TAG_LEN, -1, 0);
 	/* The count's low byte: an OFFER of no keys. */
 	msg_seed("offer-empty", &m, 0, MSG_HDR_LEN + 11, 0);
 	msg_seed("offer-bad-dir", &m, 0, MSG_HDR_LEN + 12, 2);
@@ -212,7 +215,12 @@ static void msg_seeds(void)
 	m.type = MSG_NACK;
 	strcpy(m.reason, "batch 13: key_ID held already");
 	msg_seed("nack", &m, 0, -1, 0);
-	msg_seed("nack-control-char", &m, 0, MSG_HDR_LEN + 9, '\n');
+	/* After the seq, the code and the reason's length: its first byte. */
+	msg_seed("nack-control-char", &m, 0, MSG_HDR_LEN + 10, '\n');
+	msg_seed("nack-bad-code", &m, 0, MSG_HDR_LEN + 8, __MSG_NACK_MAX);
+	m.code = MSG_NACK_KEY_CONFIRM;
+	strcpy(m.reason, "key confirmation failed: the two KMEs gave different key material");
+	msg_seed("nack-key-confirm", &m, 0, -1, 0);
 	m.type = MSG_POOLS;
 	m.out = 4000;
 	m.in = 96;

@@ -10,9 +10,11 @@
  *                                       <-- POOLS(its counts)
  *   n = what both sides have room for
  *   enc_keys (n keys, IDs and material)
- *   OFFER(seq, key bits, [(dir, ID)...]) -->
+ *   tag = key confirmation of the batch
+ *   OFFER(seq, key bits, [(dir, ID)...], tag) -->
  *                                           dec_keys(IDs), checked: every
- *                                           ID once, the right size
+ *                                           ID once, the right size, the
+ *                                           tag of our keys equal to tag
  *                                           stage the batch as seq
  *                                       <-- ACK1(seq), or NACK(seq, why)
  *   stage the batch as seq                  and nothing staged
@@ -31,6 +33,15 @@
  * it for receiving. Each side commits each direction in batch order, so
  * both FIFOs agree on which key comes next. One batch is in flight per
  * link.
+ *
+ * The tag (confirm.c) proves that both KMEs gave the same material for
+ * the batch's key IDs before either side stages a key of it. When it
+ * differs the slave refuses the batch (NACK with MSG_NACK_KEY_CONFIRM):
+ * nothing of it is staged anywhere, its keys are wiped on both sides and
+ * never used (the KMEs have delivered them: their IDs are burnt), and the
+ * master backs off as after any refused batch. Both sides log the batch
+ * and its key count, and raise the event "key-confirmation-failed"
+ * (qkdd_event()).
  *
  * Whatever breaks a batch after the OFFER (a lost connection, a time-out,
  * a commit that failed, a daemon killed) leaves it to the next HELLO
@@ -52,10 +63,14 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirm.h"
 #include "daemon.h"
+
+_Static_assert(MSG_TAG_LEN == CONFIRM_TAG_LEN, "the OFFER carries the whole tag");
 
 void batch_free(struct link *l)
 {
@@ -148,6 +163,38 @@ static int send_simple(struct link *l, uint8_t type, const char *reason)
 	return peer_send(l, &m);
 }
 
+/*
+ * An event for log scrapers and tests: one line with a fixed prefix,
+ * "qkdd: event NAME link=LINK KEY=VALUE...", never key material.
+ */
+static void __printf(3, 4) qkdd_event(struct link *l, const char *name,
+				      const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	qkdd_log("event %s link=%s %s", name, l->name, buf);
+}
+
+/* The key confirmation tag of the batch in flight (l->keys, l->n, l->seq). */
+static int batch_tag(struct link *l, unsigned int key_bits, uint8_t tag[CONFIRM_TAG_LEN])
+{
+	const struct qkd_link *kl = &l->conf->kl;
+	bool master = l->conf->role == QKDD_MASTER;
+	struct confirm_batch b = {
+		.link = l->name,
+		.master_sae = master ? kl->local_sae : kl->peer_sae,
+		.slave_sae = master ? kl->peer_sae : kl->local_sae,
+		.seq = l->seq,
+		.key_bits = key_bits,
+	};
+
+	return confirm_tag(&b, l->keys, l->n, tag);
+}
+
 /* The master starts a batch: first both sides' pool counts. */
 static void master_ask(struct link *l)
 {
@@ -211,6 +258,12 @@ static void master_offer(struct link *l, const struct msg *p)
 	refill_assign(out, in, l->keys, n);
 	l->n = n;
 	l->seq = l->last_seq + 1;
+	if (batch_tag(l, kl.key_bits, m->tag)) {
+		batch_free(l);
+		free(m);
+		link_backoff(l, "cannot compute the key confirmation tag");
+		return;
+	}
 	l->state = B_OFFERED;
 	l->deadline = qkdd_now_ms() + BATCH_MS;
 
@@ -336,13 +389,22 @@ unexpected:
 	peer_drop(l, why);
 }
 
-/* The slave refuses the batch offered; nothing of it was pushed. */
-static void slave_refuse(struct link *l, const char *why)
+/* The slave refuses the batch offered, saying why (@code, @why). */
+static void slave_refuse_as(struct link *l, uint8_t code, const char *why)
 {
+	struct msg m = { .type = MSG_NACK, .seq = l->seq, .code = code };
+
 	link_log(l, "batch %llu refused: %s; nothing pushed",
 		 (unsigned long long)l->seq, why);
 	finish(l);
-	send_simple(l, MSG_NACK, why);
+	snprintf(m.reason, sizeof(m.reason), "%s", why);
+	peer_send(l, &m);
+}
+
+/* The slave refuses the batch offered; nothing of it was pushed. */
+static void slave_refuse(struct link *l, const char *why)
+{
+	slave_refuse_as(l, MSG_NACK_REFUSED, why);
 }
 
 /* Checks an OFFER against the link; NULL when it fits. */
@@ -373,7 +435,7 @@ static const char *offer_check(struct link *l, const struct msg *m,
 
 static void slave_offer(struct link *l, const struct msg *m)
 {
-	uint8_t (*ids)[QKD_KEY_ID_LEN];
+	uint8_t (*ids)[QKD_KEY_ID_LEN], tag[CONFIRM_TAG_LEN];
 	struct qkd_link kl;
 	char why[KME_WHY_MAX + 32];
 	const char *bad;
@@ -409,6 +471,21 @@ static void slave_offer(struct link *l, const struct msg *m)
 	l->n = m->n;
 	for (i = 0; i < m->n; i++)
 		l->keys[i].dir = m->keys[i].dir;
+	/* Before anything is staged: both KMEs gave the same keys. */
+	if (batch_tag(l, kl.key_bits, tag)) {
+		slave_refuse(l, "the slave could not compute the key confirmation tag");
+		return;
+	}
+	if (!confirm_tag_equal(tag, m->tag)) {
+		explicit_bzero(tag, sizeof(tag));
+		qkdd_event(l, "key-confirmation-failed", "batch=%llu keys=%u role=slave",
+			   (unsigned long long)l->seq, l->n);
+		snprintf(why, sizeof(why), "key confirmation failed: the two KMEs gave "
+			 "different key material for the %u key IDs of the batch", l->n);
+		slave_refuse_as(l, MSG_NACK_KEY_CONFIRM, why);
+		return;
+	}
+	explicit_bzero(tag, sizeof(tag));
 	if (module_stage(l, &refused)) {
 		if (refused) {
 			/* The kernel stages all or none: nothing was staged. */

@@ -15,8 +15,10 @@
  *
  * "No keys now" (a 503, or a 400 that says so, see kme.c) is an episode:
  * logged once when it starts, then asked again after 1 s, doubling to
- * 30 s, quietly, until keys come. Any other failure is logged at each try,
- * with the same backoff.
+ * 30 s, quietly, until keys come. So is an outage, a KME that gives no
+ * answer at all (kme.c: no connection, or a time-out), logged when it
+ * starts and when the KME answers again, with how long it lasted. Any
+ * other failure is logged at each try, with the same backoff.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,16 +55,52 @@ static void no_keys(struct link *l)
 		 (long long)l->kme_backoff / 1000, BACKOFF_MAX_MS / 1000);
 }
 
+/*
+ * The KME gave no answer to a try that began at @t0: an episode, logged
+ * as it starts, and timed from its first try.
+ */
+static void kme_down(struct link *l, int64_t t0)
+{
+	link_backoff(l, NULL);
+	l->kme_down_tries++;
+	if (l->kme_down)
+		return;
+	l->kme_down = true;
+	l->kme_down_since = t0;
+	link_log(l, "KME gives no answer (%s); asking again in %lld s, doubling "
+		 "up to %d s, without a line for each try", l->kme.why,
+		 (long long)l->kme_backoff / 1000, BACKOFF_MAX_MS / 1000);
+}
+
+/* The KME answered (whatever it said): an outage is over. */
+static void kme_up(struct link *l)
+{
+	if (!l->kme_down)
+		return;
+	link_log(l, "KME answers again, after %lld s without an answer (%u tries)",
+		 (long long)(qkdd_now_ms() - l->kme_down_since + 500) / 1000,
+		 l->kme_down_tries);
+	l->kme_down = false;
+	l->kme_down_tries = 0;
+}
+
 unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
 			    uint32_t out, uint32_t in)
 {
 	const char *sae = l->conf->kl.peer_sae;
 	unsigned int bits = kl->key_bits, n, again;
 	char why[KME_WHY_MAX + 32];
+	int64_t t0 = qkdd_now_ms();
 	struct kme_status st;
 	int ret;
 
-	if (kme_status(&l->kme, sae, &st)) {
+	ret = kme_status(&l->kme, sae, &st);
+	if (ret == -ENOTCONN) {
+		kme_down(l, t0);
+		return 0;
+	}
+	kme_up(l);
+	if (ret) {
 		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
 		link_backoff(l, why);
 		return 0;
@@ -86,6 +124,10 @@ unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
 		ret = kme_enc_keys(&l->kme, sae, again, bits, link_holds, l, l->keys);
 	if (ret == -EAGAIN) {
 		no_keys(l);
+		return 0;
+	}
+	if (ret == -ENOTCONN) {
+		kme_down(l, t0);
 		return 0;
 	}
 	if (ret < 0) {

@@ -20,6 +20,13 @@
  *   replies in a row carried it, since one alone is plain HTTP;
  * - fewer keys than asked (a KME ignoring number): what it gave is taken;
  * - an empty store answered with 400 instead of 503, see http_error().
+ *
+ * A KME that does not answer at all (down, stopped, cut off: no
+ * connection, or none of its answer within TIMEOUT_S) is -ENOTCONN, an
+ * outage, which fetch.c logs once an episode. Every request has that
+ * time limit, the connection included: a stopped KME whose kernel still
+ * accepts connections and takes our bytes would otherwise hold us for
+ * ever.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -50,6 +57,26 @@ static int __printf(3, 4) fail(struct kme *k, int ret, const char *fmt, ...)
 	vsnprintf(k->why, sizeof(k->why), fmt, ap);
 	va_end(ap);
 	return ret;
+}
+
+/*
+ * curl's errors that say the KME gave no answer, rather than a wrong one:
+ * not a certificate or TLS error, which is a configuration's, logged at
+ * each try.
+ */
+static bool no_answer(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *data)
@@ -259,7 +286,8 @@ static int request(struct kme *k, const char *sae, const char *call,
 		return fail(k, -EMSGSIZE, "%s: answer larger than %d bytes", call,
 			    ANSWER_MAX);
 	if (rc != CURLE_OK)
-		return fail(k, -EIO, "%s: %s", call, err[0] ? err : curl_easy_strerror(rc));
+		return fail(k, no_answer(rc) ? -ENOTCONN : -EIO, "%s: %s", call,
+			    err[0] ? err : curl_easy_strerror(rc));
 	if (code != 200)
 		return http_error(k, call, code, a, ctype);
 	return 0;

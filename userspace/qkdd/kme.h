@@ -141,7 +141,9 @@ struct kme {
  * saying what went wrong (a curl error such as a certificate that does
  * not verify, an HTTP status with the KME's message, or what the answer's
  * validation found); nothing from a failed answer is kept. -EAGAIN means
- * the KME has too few keys now: a 503, or a 400 whose message says so.
+ * the KME has too few keys now: a 503, or a 400 whose message says so;
+ * -ENOTCONN that it gave no answer (no connection, or a time-out: a KME
+ * down or stopped).
  */
 int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st);
 int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,

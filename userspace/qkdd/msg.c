@@ -133,6 +133,7 @@ int msg_encode(const struct msg *m, uint8_t *buf, size_t size)
 			put_u(&c, m->keys[i].dir, 1);
 			put(&c, m->keys[i].id, QKD_KEY_ID_LEN);
 		}
+		put(&c, m->tag, MSG_TAG_LEN);
 		break;
 	case MSG_ACK1:
 	case MSG_ACK2:
@@ -140,7 +141,10 @@ int msg_encode(const struct msg *m, uint8_t *buf, size_t size)
 		put_u(&c, m->seq, 8);
 		break;
 	case MSG_NACK:
+		if (m->code >= __MSG_NACK_MAX)
+			return -EINVAL;
 		put_u(&c, m->seq, 8);
+		put_u(&c, m->code, 1);
 		put_str(&c, m->reason);
 		break;
 	case MSG_POOLS:
@@ -211,6 +215,7 @@ int msg_decode(const uint8_t *frame, size_t len, struct msg *m)
 			if (m->keys[i].dir > QKD_DIR_MAX)
 				return -EBADMSG;
 		}
+		get(&c, m->tag, MSG_TAG_LEN);
 		break;
 	case MSG_ACK1:
 	case MSG_ACK2:
@@ -219,6 +224,9 @@ int msg_decode(const uint8_t *frame, size_t len, struct msg *m)
 		break;
 	case MSG_NACK:
 		m->seq = get_u(&c, 8);
+		m->code = get_u(&c, 1);
+		if (m->code >= __MSG_NACK_MAX)
+			return -EBADMSG;
 		get_str(&c, m->reason, MSG_REASON_MAX);
 		break;
 	case MSG_POOLS:

@@ -5,16 +5,22 @@
  *
  * A frame is an 8-byte header, then the payload; numbers big-endian:
  *
- *   u8 version (1) | u8 type | u16 0 | u32 payload length
+ *   u8 version (MSG_VERSION) | u8 type | u16 0 | u32 payload length
  *
  *   HELLO  u8 flags | u8 n, n bytes link name | u8 n, n bytes sender's SAE
  *          | u8 n, n bytes receiver's SAE | u64 last batch seq
  *          | u64 the module's committed batch | u64 its staged batch (0: none)
  *   OFFER  u64 seq | u16 key bits | u16 n | n x (u8 dir | 16 bytes key ID)
+ *          | 16 bytes key confirmation tag (confirm.c)
  *          (dir as the master sees it: 0 out, 1 in)
  *   ACK1, ACK2, DONE   u64 seq
- *   NACK   u64 seq | u8 n, n bytes reason (printable ASCII)
+ *   NACK   u64 seq | u8 code (MSG_NACK_*) | u8 n, n bytes reason
+ *          (printable ASCII)
  *   POOLS  u32 out keys | u32 in keys (the sender's pools, its directions)
+ *
+ * Versions: 1 had no batch numbers in HELLO; 2 no key confirmation tag in
+ * OFFER and no code in NACK. A frame of another version is malformed: two
+ * qkdd of different versions do not talk.
  */
 #ifndef QKDD_MSG_H
 #define QKDD_MSG_H
@@ -24,11 +30,14 @@
 
 #include "libqkd.h"
 
-#define MSG_VERSION	2
+#define MSG_VERSION	3
 #define MSG_HDR_LEN	8
 #define MSG_REASON_MAX	200
+/* The key confirmation tag of an OFFER: CONFIRM_TAG_LEN (confirm.h). */
+#define MSG_TAG_LEN	16
 /* The largest payload: an OFFER of a full netlink key batch. */
-#define MSG_PAYLOAD_MAX	(12 + QKD_KEY_BATCH_MAX * (1 + QKD_KEY_ID_LEN))
+#define MSG_PAYLOAD_MAX	(12 + QKD_KEY_BATCH_MAX * (1 + QKD_KEY_ID_LEN) + \
+			 MSG_TAG_LEN)
 #define MSG_FRAME_MAX	(MSG_HDR_LEN + MSG_PAYLOAD_MAX)
 
 enum msg_type {
@@ -40,6 +49,13 @@ enum msg_type {
 	MSG_NACK,
 	MSG_POOLS,
 	__MSG_MAX,
+};
+
+/* NACK codes: why a batch was refused, where the sender must tell. */
+enum msg_nack_code {
+	MSG_NACK_REFUSED,		/* any reason: the text says which */
+	MSG_NACK_KEY_CONFIRM,		/* the key confirmation tag differs */
+	__MSG_NACK_MAX,
 };
 
 /* HELLO flags */
@@ -64,7 +80,9 @@ struct msg {
 	uint16_t key_bits;
 	uint16_t n;
 	struct msg_key keys[QKD_KEY_BATCH_MAX];
+	uint8_t tag[MSG_TAG_LEN];
 	/* NACK */
+	uint8_t code;		/* enum msg_nack_code */
 	char reason[MSG_REASON_MAX + 1];
 	/* POOLS */
 	uint32_t out;

@@ -2,12 +2,15 @@
 /*
  * qkdd's peer messages and refill policy, on the host: every message
  * survives a round trip; a frame that is short, long, of another version
- * or out of range is refused; batches ask for what both pools lack, within
- * the KME's limits, and give the emptier direction its keys first.
+ * or out of range is refused; an OFFER's key confirmation tag travels
+ * whole and binds the keys, their IDs, order and directions, the batch
+ * and the link; batches ask for what both pools lack, within the KME's
+ * limits, and give the emptier direction its keys first.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "confirm.h"
 #include "msg.h"
 #include "refill.h"
 #include "kselftest_harness.h"
@@ -59,13 +62,42 @@ TEST(full_offer_round_trip)
 		m.keys[i].dir = i % 2;
 		memset(m.keys[i].id, i, QKD_KEY_ID_LEN);
 	}
+	for (i = 0; i < MSG_TAG_LEN; i++)
+		m.tag[i] = 0xa0 + i;
 	o = round_trip(&m, &len);
 	ASSERT_NE(NULL, o);
 	EXPECT_EQ(MSG_FRAME_MAX, len);
+	EXPECT_EQ(MSG_HDR_LEN + 12 + QKD_KEY_BATCH_MAX * 17 + 16, len);
 	EXPECT_EQ(7, o->seq);
 	EXPECT_EQ(256, o->key_bits);
 	EXPECT_EQ(QKD_KEY_BATCH_MAX, o->n);
 	EXPECT_EQ(0, memcmp(m.keys, o->keys, sizeof(m.keys)));
+	/* The tag comes last, whole. */
+	EXPECT_EQ(0, memcmp(m.tag, o->tag, MSG_TAG_LEN));
+	EXPECT_EQ(0, memcmp(m.tag, frame + len - MSG_TAG_LEN, MSG_TAG_LEN));
+}
+
+TEST(offer_without_its_whole_tag_is_refused)
+{
+	static struct msg m = { .type = MSG_OFFER, .seq = 1, .key_bits = 256, .n = 2 };
+	struct msg o;
+	int len, cut;
+
+	len = msg_encode(&m, frame, sizeof(frame));
+	ASSERT_EQ(MSG_HDR_LEN + 12 + 2 * 17 + MSG_TAG_LEN, len);
+	ASSERT_EQ(0, msg_decode(frame, len, &o));
+	/* A tag cut short, or none at all (a version 2 OFFER): the header
+	 * told the shorter length, so only the payload is wrong. */
+	for (cut = 1; cut <= MSG_TAG_LEN; cut += MSG_TAG_LEN - 1) {
+		len = msg_encode(&m, frame, sizeof(frame)) - cut;
+		frame[7] -= cut;
+		EXPECT_EQ(-EBADMSG, msg_decode(frame, len, &o)) TH_LOG("%d bytes short", cut);
+	}
+	/* A byte too many. */
+	len = msg_encode(&m, frame, sizeof(frame));
+	frame[len] = 0;
+	frame[7]++;
+	EXPECT_EQ(-EBADMSG, msg_decode(frame, len + 1, &o));
 }
 
 TEST(small_messages_round_trip)
@@ -80,6 +112,17 @@ TEST(small_messages_round_trip)
 	ASSERT_NE(NULL, o);
 	EXPECT_STREQ(m.reason, o->reason);
 	EXPECT_EQ(3, o->seq);
+	EXPECT_EQ(MSG_NACK_REFUSED, o->code);
+	EXPECT_EQ(MSG_HDR_LEN + 8 + 1 + 1 + strlen(m.reason), len);
+	m.code = MSG_NACK_KEY_CONFIRM;
+	o = round_trip(&m, &len);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(MSG_NACK_KEY_CONFIRM, o->code);
+	/* An unknown code is refused both ways. */
+	frame[MSG_HDR_LEN + 8] = __MSG_NACK_MAX;
+	EXPECT_EQ(-EBADMSG, msg_decode(frame, len, o));
+	m.code = __MSG_NACK_MAX;
+	EXPECT_EQ(-EINVAL, msg_encode(&m, frame, sizeof(frame)));
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		struct msg a = { .type = types[i], .seq = 99 };
 
@@ -115,7 +158,10 @@ TEST(other_version_unknown_type_or_long_payload_is_refused)
 	struct msg m = { .type = MSG_DONE, .seq = 1 }, o;
 	int len = msg_encode(&m, frame, sizeof(frame));
 
-	frame[0] = MSG_VERSION - 1;	/* phase 1 peers: no batch numbers in HELLO */
+	EXPECT_EQ(3, MSG_VERSION);
+	frame[0] = MSG_VERSION - 1;	/* no key confirmation tag in OFFER */
+	EXPECT_EQ(-EBADMSG, msg_decode(frame, len, &o));
+	frame[0] = MSG_VERSION - 2;	/* phase 1 peers: no batch numbers in HELLO */
 	EXPECT_EQ(-EBADMSG, msg_decode(frame, len, &o));
 	frame[0] = MSG_VERSION;
 	frame[1] = 0;
@@ -156,6 +202,110 @@ TEST(hello_strings_must_be_printable)
 	m.flags = 0x80;
 	len = msg_encode(&m, frame, sizeof(frame));
 	EXPECT_EQ(-EBADMSG, msg_decode(frame, len, &o));
+}
+
+static struct qkd_key tag_keys[3];
+
+static void tag_keys_fill(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tag_keys); i++) {
+		tag_keys[i].dir = i == 1 ? QKD_DIR_IN : QKD_DIR_OUT;
+		memset(tag_keys[i].id, 0x10 + i, QKD_KEY_ID_LEN);
+		memset(tag_keys[i].material, 0x40 + i, 32);
+		tag_keys[i].len = 32;
+	}
+}
+
+static const struct confirm_batch tag_batch = {
+	.link = "dc1", .master_sae = "sae-a", .slave_sae = "sae-b",
+	.seq = 5, .key_bits = 256,
+};
+
+/* The tag of batch @b over the first @n of tag_keys, as they stand. */
+static int tag_of(const struct confirm_batch *b, unsigned int n,
+		  uint8_t tag[CONFIRM_TAG_LEN])
+{
+	return confirm_tag(b, tag_keys, n, tag);
+}
+
+TEST(key_confirmation_tag_is_the_documented_construction)
+{
+	/*
+	 * The README's construction ("Key confirmation"), computed apart
+	 * with the openssl command line as shown there: the three keys of
+	 * tag_keys_fill() (32 bytes of 0x40, 0x41, 0x42; IDs 16 bytes of
+	 * 0x10, 0x11, 0x12; out, in, out), batch 5 of dc1, sae-a to sae-b.
+	 */
+	static const uint8_t want[CONFIRM_TAG_LEN] = {
+		0xf3, 0xcc, 0x98, 0x3d, 0x85, 0x7d, 0x34, 0xf8,
+		0x21, 0x76, 0x50, 0xef, 0x0d, 0xc7, 0xc0, 0x11,
+	};
+	uint8_t tag[CONFIRM_TAG_LEN];
+
+	tag_keys_fill();
+	ASSERT_EQ(0, tag_of(&tag_batch, 3, tag));
+	EXPECT_EQ(0, memcmp(want, tag, CONFIRM_TAG_LEN));
+}
+
+TEST(key_confirmation_tag_binds_keys_ids_order_dirs_batch_and_link)
+{
+	uint8_t tag[CONFIRM_TAG_LEN], other[CONFIRM_TAG_LEN];
+	struct confirm_batch b = tag_batch;
+	struct qkd_key k;
+
+	tag_keys_fill();
+	ASSERT_EQ(0, tag_of(&b, 3, tag));
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_TRUE(confirm_tag_equal(tag, other));
+	/* One bit of one key's material: the fault kmesim makes. */
+	tag_keys[2].material[0] ^= 0x01;
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	tag_keys_fill();
+	tag_keys[0].id[15] ^= 0x80;
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	tag_keys_fill();
+	tag_keys[1].dir = QKD_DIR_OUT;
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	tag_keys_fill();
+	k = tag_keys[0];
+	tag_keys[0] = tag_keys[1];
+	tag_keys[1] = k;
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	tag_keys_fill();
+	ASSERT_EQ(0, tag_of(&b, 2, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	b.seq = 6;
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	b = tag_batch;
+	b.link = "dc2";
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+	b = tag_batch;
+	b.master_sae = "sae-b";
+	b.slave_sae = "sae-a";
+	ASSERT_EQ(0, tag_of(&b, 3, other));
+	EXPECT_FALSE(confirm_tag_equal(tag, other));
+}
+
+TEST(key_confirmation_tag_refuses_keys_of_the_wrong_size)
+{
+	uint8_t tag[CONFIRM_TAG_LEN];
+	struct confirm_batch b = tag_batch;
+
+	tag_keys_fill();
+	tag_keys[1].len = 31;
+	EXPECT_EQ(-EINVAL, confirm_tag(&b, tag_keys, 3, tag));
+	tag_keys_fill();
+	EXPECT_EQ(-EINVAL, confirm_tag(&b, tag_keys, 0, tag));
+	b.key_bits = 255;
+	EXPECT_EQ(-EINVAL, confirm_tag(&b, tag_keys, 3, tag));
 }
 
 static const struct kme_status kme_plenty = {
