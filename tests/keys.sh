@@ -192,9 +192,14 @@ t_monitor_shows_low_water_and_empty_at_the_crossings() {
 }
 
 tap_one "$@"
+# Each test has a network namespace of its own, but the keyring tests
+# share root's user keyring: the netlink ones two at once, those alone.
+TAP_JOBS=2
 tap_test "keys: 4096 keys per direction load; the 4097th is refused and changes nothing" t_load_a_full_pool_and_refuse_the_next_key
 tap_test "keys: key load reads stdin; material on the command line is a usage error" t_load_reads_stdin_and_keeps_key_material_off_the_command_line
 tap_test "keys: a bad key line names its line and loads nothing of its batch" t_a_bad_key_line_names_its_line_and_loads_nothing
+tap_run_queue
+TAP_JOBS=1
 tap_test "keyring: keyctl padd feeds the pool its description names" t_keyctl_padd_feeds_the_right_pool
 tap_test "keyring: keyctl padd refuses duplicates, wrong sizes, unknown links and bad names" t_keyctl_padd_refuses_what_netlink_refuses
 tap_test "keyring: no key the module makes yields material to keyctl read" t_no_key_the_module_makes_can_be_read

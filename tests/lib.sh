@@ -13,6 +13,7 @@
 TAP_N=0
 TAP_FAILED=0
 TAP_NETNS=${TAP_NETNS:-0}
+TAP_QUEUE=()
 TAP_SCRIPT=$(realpath "$0")
 
 # Echoes what it runs, so that a failure's log reads like a transcript. The
@@ -66,29 +67,83 @@ tap_one() {
 	exit 0
 }
 
-tap_test() {
-	local name=$1 fn=$2 log rc t0=$SECONDS
+# tap_exec FN: runs test FN as tap_test does, its output to stdout.
+tap_exec() {
+	if [ "$TAP_NETNS" = 1 ]; then
+		unshare --net bash "$TAP_SCRIPT" --one "$1" 2>&1
+	else
+		bash "$TAP_SCRIPT" --one "$1" 2>&1
+	fi
+}
+
+# tap_result NAME STATUS LOG SECS: the TAP lines of one test that ran.
+tap_result() {
 	[ "$TAP_N" != 0 ] || echo "TAP version 13"
 	TAP_N=$((TAP_N + 1))
-	log=$(mktemp)
-	if [ "$TAP_NETNS" = 1 ]; then
-		unshare --net bash "$TAP_SCRIPT" --one "$fn" >"$log" 2>&1
+	if [ "$2" = 0 ]; then
+		echo "ok $TAP_N $1"
 	else
-		bash "$TAP_SCRIPT" --one "$fn" >"$log" 2>&1
-	fi
-	rc=$?
-	if [ "$rc" = 0 ]; then
-		echo "ok $TAP_N $name"
-	else
-		echo "not ok $TAP_N $name"
-		sed 's/^/#   /' "$log"
+		echo "not ok $TAP_N $1"
+		sed 's/^/#   /' "$3"
 		TAP_FAILED=$((TAP_FAILED + 1))
 	fi
-	echo "# time: $((SECONDS - t0)) s"
+	echo "# time: $4 s"
+}
+
+# tap_test NAME FN [VAR=VALUE]: test FN, with VAR=VALUE in its
+# environment if given. With TAP_JOBS=N, set by a script whose tests share
+# nothing but the module (each in namespaces of its own: TAP_NETNS=1, or
+# TOPO, which tap_test then sets apart for each), it only queues the test,
+# and tap_done runs the queue N at a time, printing the results in order:
+# under TCG the VM's two CPUs then run two tests at once.
+tap_test() {
+	local log rc t0=$SECONDS
+
+	if [ "${TAP_JOBS:-1}" -gt 1 ]; then
+		TAP_QUEUE+=("$1" "$2" "${3-}")
+		return
+	fi
+	log=$(mktemp)
+	(
+		[ -z "${3-}" ] || export "$3"
+		tap_exec "$2"
+	) >"$log"
+	rc=$?
+	tap_result "$1" "$rc" "$log" $((SECONDS - t0))
 	rm -f "$log"
 }
 
+# Runs what tap_test queued, TAP_JOBS at a time.
+tap_run_queue() {
+	local dir w i n=$((${#TAP_QUEUE[@]} / 3)) rc secs
+
+	[ "$n" != 0 ] || return 0
+	dir=$(mktemp -d)
+	for ((w = 0; w < TAP_JOBS; w++)); do
+		(
+			export TOPO="${TOPO:-qkd}-j$w"
+			for ((i = w; i < n; i += TAP_JOBS)); do
+				t0=$SECONDS
+				(
+					a=${TAP_QUEUE[3 * i + 2]}
+					[ -z "$a" ] || export "$a"
+					tap_exec "${TAP_QUEUE[3 * i + 1]}"
+				) >"$dir/$i.log"
+				echo "$? $((SECONDS - t0))" >"$dir/$i.rc"
+			done
+		) &
+	done
+	wait
+	for ((i = 0; i < n; i++)); do
+		read -r rc secs <"$dir/$i.rc" || rc=1 secs=0
+		tap_result "${TAP_QUEUE[3 * i]}" "$rc" "$dir/$i.log" "$secs"
+	done
+	rm -rf "$dir"
+	TAP_QUEUE=()
+}
+
 tap_done() {
+	tap_run_queue
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" = 0 ]
 }

@@ -2,6 +2,8 @@
 # qkdctl as an operator uses it, against the loaded module. Runs in the test
 # VM; every test starts in a network namespace of its own.
 TAP_NETNS=1
+# Each test in a network namespace of its own: two at once.
+TAP_JOBS=2
 . "$(dirname "$0")/lib.sh"
 
 t_add_and_show_json() {

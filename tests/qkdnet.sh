@@ -14,6 +14,7 @@
 QKDNET_TOP=$(realpath "$(dirname "${BASH_SOURCE[0]}")/..")
 KMESIM=${KMESIM:-$QKDNET_TOP/build/bin/kmesim}
 QKDD=${QKDD:-$QKDNET_TOP/build/bin/qkdd}
+QKDD_AS=()
 MKCERTS=$QKDNET_TOP/tools/kmesim/mkcerts
 
 # qkdnet_certs: sets CERTS to usable certificates, made afresh in a
@@ -136,15 +137,43 @@ confs_xfrm() {
 	policies gw-b 192.0.2.2 192.0.2.1 203.0.113.0/24 198.51.100.0/24 42
 }
 
+# unprivileged UID: the daemons started from now on run as UID, with no
+# group and only the capabilities the README gives qkdd (CAP_NET_ADMIN for
+# the module, CAP_IPC_LOCK for mlockall), from certificates that UID owns.
+# Call after confs.
+unprivileged() {
+	QKDD_AS=(setpriv --reuid="$1" --regid="$1" --clear-groups
+		--inh-caps=-all,+net_admin,+ipc_lock
+		--ambient-caps=-all,+net_admin,+ipc_lock
+		--bounding-set=-all,+net_admin,+ipc_lock --)
+	mkdir -m 700 certs
+	cp "$CERTS"/*.pem "$CERTS"/*.key certs/
+	chown -R "$1:$1" certs
+	chmod 755 .
+	sed -i "s|$CERTS/|$PWD/certs/|" a.conf b.conf
+	chmod 644 a.conf b.conf
+}
+
+# caps_are GW UID: GW's qkdd runs as UID with only those capabilities.
+caps_are() {
+	local var=QKDD_${1#gw-} st
+	var=${var^^}
+	st=/proc/${!var}/status
+	grep -Eq "^Uid:\s+$2\s+$2\s+$2\s+$2$" "$st" &&
+		grep -Eq '^CapEff:\s+0*5000$' "$st" &&
+		grep -Eq '^CapPrm:\s+0*5000$' "$st" ||
+		{ grep -E '^(Uid|Cap)' "$st"; false; }
+}
+
 start_a() {
-	echo "+ on gw-a qkdd -c a.conf" >&9
-	ip netns exec "$(ns gw-a)" "$QKDD" -c a.conf 2>>a.log &
+	echo "+ on gw-a ${QKDD_AS[*]} qkdd -c a.conf" >&9
+	ip netns exec "$(ns gw-a)" "${QKDD_AS[@]}" "$QKDD" -c a.conf 2>>a.log &
 	QKDD_A=$!
 }
 
 start_b() {
-	echo "+ on gw-b qkdd -c b.conf" >&9
-	ip netns exec "$(ns gw-b)" "$QKDD" -c b.conf 2>>b.log &
+	echo "+ on gw-b ${QKDD_AS[*]} qkdd -c b.conf" >&9
+	ip netns exec "$(ns gw-b)" "${QKDD_AS[@]}" "$QKDD" -c b.conf 2>>b.log &
 	QKDD_B=$!
 }
 
