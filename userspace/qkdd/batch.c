@@ -323,8 +323,9 @@ static void master_msg(struct link *l, const struct msg *m)
 			master_offer(l, m);
 		} else {
 			l->need_refill = true;
-			if (!l->kme_backoff)
-				l->retry_at = 0;	/* not a KME failure: now */
+			/* Not a KME failure, nor a KME gone short: now. */
+			if (!l->kme_backoff && !l->kme_partial)
+				l->retry_at = 0;
 		}
 		return;
 	}
@@ -370,11 +371,18 @@ static void master_msg(struct link *l, const struct msg *m)
 		refilled(l);
 		finish(l);
 		l->kme_backoff = 0;
+		/* The KME ran short: let it make keys before the next batch. */
+		if (l->kme_partial)
+			l->retry_at = qkdd_now_ms() + BACKOFF_MIN_MS;
 		return;
 	case MSG_NACK:
 		if (l->state == B_OFFERED) {
 			snprintf(why, sizeof(why), "peer refused batch %llu: %s; nothing pushed",
 				 (unsigned long long)l->seq, m->reason);
+			if (m->code == MSG_NACK_KEY_CONFIRM)
+				qkdd_event(l, "key-confirmation-failed",
+					   "batch=%llu keys=%u role=master",
+					   (unsigned long long)l->seq, l->n);
 			finish(l);
 			link_backoff(l, why);
 		} else {

@@ -46,6 +46,7 @@ struct link {
 	int64_t retry_at;		/* no batch before this (KME backoff) */
 	int64_t kme_backoff;
 	bool kme_short;			/* "no keys now" episode (fetch.c) */
+	bool kme_partial;		/* the last batch got fewer than asked */
 	bool kme_down;			/* "KME gives no answer" episode (fetch.c) */
 	int64_t kme_down_since;
 	unsigned int kme_down_tries;

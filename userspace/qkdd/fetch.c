@@ -13,6 +13,11 @@
  * (a KME that counts as the standard does serves them), and with none,
  * backs off.
  *
+ * A KME that gives fewer keys than asked has run short, and the next
+ * batch waits BACKOFF_MIN_MS (batch.c): going on at once would fetch the
+ * one or two keys it made meanwhile, three requests and a peer round trip
+ * for each, as fast as the loop turns.
+ *
  * "No keys now" (a 503, or a 400 that says so, see kme.c) is an episode:
  * logged once when it starts, then asked again after 1 s, doubling to
  * 30 s, quietly, until keys come. So is an outage, a KME that gives no
@@ -136,6 +141,7 @@ unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
 		return 0;
 	}
 	l->kme_short = false;
+	l->kme_partial = (unsigned int)ret < n;
 	if (refill_count_misleads(ret, bits, &st))
 		kme_quirk(&l->kme, KQ_STORED_COUNT,
 			  "stored_key_count said %u, yet enc_keys gave %d keys at "
