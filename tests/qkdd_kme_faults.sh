@@ -145,8 +145,10 @@ t_mismatched_kme_material_is_caught_before_any_sa_uses_it() {
 	b0=$(wc -l <b.log)
 	sa_watch
 	traffic
-	run wait_until 60 grep -q 'fault mismatched-key' kmesim.log
-	grep 'fault mismatched-key' kmesim.log | sed 's/.*, key_IDs //' | tr , '\n' >bad-ids.txt
+	run wait_until 60 grep -q ', fault mismatched-key, key_IDs ' kmesim.log
+	# The reply's line (not kmesim's first, which names the fault too).
+	grep ', fault mismatched-key, key_IDs ' kmesim.log | sed 's/.*, key_IDs //' |
+		tr , '\n' >bad-ids.txt
 	echo "key IDs of the mismatched batch: $(wc -l <bad-ids.txt)"
 	[ -s bad-ids.txt ]
 	# The fourth key reply of KME B answers the fourth OFFER. The next
