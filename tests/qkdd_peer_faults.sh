@@ -61,34 +61,6 @@ no_loss() {
 	[ "$lost" = 0 ] && [ "$(esp_errors gw-a)" = 0 ] && [ "$(esp_errors gw-b)" = 0 ]
 }
 
-# sa_watch: every SA either gateway shows while it runs, one sample a
-# second, into sas-a.txt and sas-b.txt ("DIR KEY-INDEX KEY-ID SPI" lines);
-# its pid is in $watch_pid.
-sa_watch() {
-	local gw
-	(
-		while :; do
-			for gw in gw-a gw-b; do
-				on $gw qkdctl -j sa show dc1 | jq -r '.[] |
-					"\(.dir) \(.["key-index"]) \(.["key-id"]) \(.spi)"' \
-					>>"sas-${gw#gw-}.txt"
-			done
-			sleep 1
-		done
-	) &
-	watch_pid=$!
-}
-
-# mirrored FROM TO: every out SA gateway FROM showed has its mirror among
-# the in SAs of TO: the same key (index and ID) and SPI.
-mirrored() {
-	local out in
-	out=$(awk '$1 == "out" { print $2, $3, $4 }' "sas-${1#gw-}.txt" | sort -u)
-	in=$(awk '$1 == "in" { print $2, $3, $4 }' "sas-${2#gw-}.txt" | sort -u)
-	echo "$1 out SAs: $(echo "$out" | wc -l), $2 in SAs: $(echo "$in" | wc -l)"
-	[ -n "$out" ] && [ -z "$(comm -23 <(echo "$out") <(echo "$in"))" ]
-}
-
 # in_step_settled: read at a moment when no batch is in flight (settled,
 # tests/qkdnet.sh), both modules committed the same batch, each side's out
 # keys are the other's in keys, and no staged key was ever thrown away.
