@@ -168,7 +168,7 @@ static void free_preparse(struct key_preparsed_payload *prep)
 	if (link && link->staged_batch == QKD_BATCH_KEYRING) {
 		if (state == &receipt_marker) {
 			qkd_pool_commit(link, QKD_BATCH_KEYRING, -1);
-			qkd_sa_kick(qn);
+			qkd_sa_kick(link);
 		} else {
 			qkd_pool_abort(link, QKD_BATCH_KEYRING);
 		}

@@ -338,7 +338,7 @@ struct qkd_link *qkd_link_create(struct net *net, const char *name,
 	link->net = net;
 	/* Work done later for the link (its SAs) is charged to it too. */
 	link->memcg = get_mem_cgroup_from_mm(current->mm);
-	INIT_LIST_HEAD(&link->sas);
+	qkd_sa_link_init(link);
 	strscpy(link->name, name, sizeof(link->name));
 	link->cfg = *cfg;
 	ret = qkd_pools_init(link);
@@ -382,6 +382,7 @@ void qkd_link_destroy(struct qkd_net *qn, struct qkd_link *link)
 	index_del(qn, link);
 	qn->n_links--;
 	qn->genid++;
+	qkd_sa_link_exit(link);
 	qkd_sa_flush(link);
 	qkd_keyring_link_del(link);
 	qkd_pools_destroy(link);

@@ -6,6 +6,7 @@
 #define _QKD_LINK_H
 
 #include <linux/list.h>
+#include <linux/timer.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <net/xfrm.h>
@@ -19,6 +20,7 @@ struct mem_cgroup;
 struct netlink_ext_ack;
 struct nlattr;
 struct qkd_net;
+struct qkd_sa;
 
 /* Everything an operator sets; copied whole so a change is all or nothing. */
 struct qkd_link_cfg {
@@ -54,12 +56,16 @@ struct qkd_link {
 	struct qkd_key_ids ids;		/* key IDs held, both directions */
 	struct key *key;		/* its key in the namespace's keyring */
 	struct list_head sas;		/* struct qkd_sa, oldest first */
+	struct qkd_sa *prep;		/* the next out SA, built ahead */
 	unsigned int n_sas;
 	u64 batch;			/* newest batch committed, 0 none */
 	u64 staged_batch;		/* batch with keys staged, 0 none */
 	bool rekey;			/* an outbound rekey was asked for */
 	bool holding;			/* out pool empty, SA kept past rekey */
 	unsigned long sa_retry_at[__QKD_DIR_MAX];	/* jiffies */
+	struct list_head sa_dirty;	/* in qkd_net.sa_dirty when marked */
+	struct timer_list sa_timer;	/* its SAs' next deadline */
+	bool sa_dead;			/* being destroyed: marked no more */
 	struct mem_cgroup *memcg;	/* its creator's: pays for its SAs */
 	struct rcu_head rcu;		/* the keyring reads links under RCU */
 };

@@ -17,6 +17,16 @@ extern struct genl_family qkd_genl_family;
 int qkd_genl_init(void);
 void qkd_genl_exit(void);
 
+/* Link and SA commands (nl_link.c). */
+int qkd_nl_link_new(struct sk_buff *skb, struct genl_info *info);
+int qkd_nl_link_set(struct sk_buff *skb, struct genl_info *info);
+int qkd_nl_link_del(struct sk_buff *skb, struct genl_info *info);
+int qkd_nl_link_get(struct sk_buff *skb, struct genl_info *info);
+int qkd_nl_link_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int qkd_nl_link_rekey(struct sk_buff *skb, struct genl_info *info);
+int qkd_nl_sa_dump_start(struct netlink_callback *cb);
+int qkd_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
 /* Key commands (nl_key.c). */
 int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info);
 int qkd_nl_key_add_dump_start(struct netlink_callback *cb);

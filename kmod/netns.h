@@ -7,6 +7,7 @@
 
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
@@ -43,7 +44,14 @@ struct qkd_net {
 	u32 next_id;			/* never reused within the namespace */
 	u32 genid;			/* bumped on each change, for dumps */
 	struct key *keyring;		/* ".qkd", made with the first link */
-	struct delayed_work sa_work;	/* keeps the SAs of its links */
+	/*
+	 * The links whose SAs are to be looked at, and the work that does it
+	 * (kmod/sa.c); the spinlock guards the list and dying, and is taken
+	 * in any context.
+	 */
+	spinlock_t sa_lock;
+	struct list_head sa_dirty;
+	struct work_struct sa_work;
 	bool dying;			/* no more work once set */
 	bool tenant;			/* owned by a non-initial user namespace */
 	unsigned long n_keys;		/* keys its links hold, staged included */

@@ -216,7 +216,7 @@ int qkd_nl_key_add(struct sk_buff *skb, struct genl_info *info)
 	ret = link ? batch_add(link, batch, tb[QKD_A_BATCH], info->extack) : -ENOENT;
 	/* Staged keys are no use to an SA: only added ones wake the worker. */
 	if (!ret && !tb[QKD_A_BATCH])
-		qkd_sa_kick(qn);
+		qkd_sa_kick(link);
 	mutex_unlock(&qn->lock);
 out:
 	wipe_request(info->nlhdr);
@@ -288,7 +288,7 @@ int qkd_nl_key_commit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[QKD_A_BATCH],
 					    "batch neither staged nor the link's committed batch");
 		else
-			qkd_sa_kick(qn);
+			qkd_sa_kick(link);
 	} else {
 		ret = -ENOENT;
 	}

@@ -49,25 +49,50 @@ struct qkd_chunk {
 	struct list_head node;
 	u16 head;			/* first live slot */
 	u16 tail;			/* one past the last live slot */
+	u16 room;			/* slots it has */
 	u8 slots[];
 };
 
-#define CHUNK_SIZE PAGE_SIZE
-
+/* Its slots' size is fixed while a pool holds keys (kmod/link.c). */
 static unsigned int slot_size(const struct qkd_link *link)
 {
 	return ALIGN(sizeof(struct qkd_slot) + link->cfg.key_bits / 8, 8);
-}
-
-static unsigned int chunk_slots(const struct qkd_link *link)
-{
-	return (CHUNK_SIZE - sizeof(struct qkd_chunk)) / slot_size(link);
 }
 
 static struct qkd_slot *slot_at(const struct qkd_link *link,
 				struct qkd_chunk *chunk, unsigned int i)
 {
 	return (struct qkd_slot *)(chunk->slots + i * slot_size(link));
+}
+
+static size_t chunk_size(const struct qkd_link *link, unsigned int slots)
+{
+	return kmalloc_size_roundup(sizeof(struct qkd_chunk) +
+				    slots * slot_size(link));
+}
+
+/*
+ * A chunk has room for the pool's capacity or a page's worth of keys,
+ * whichever is less, and for as many more as its kmalloc bucket holds: a
+ * pool of 16 256-bit keys takes chunks of 2 KiB, not pages. A pool of
+ * more takes pages, the oldest freed as its keys go.
+ */
+static struct qkd_chunk *chunk_alloc(struct qkd_link *link)
+{
+	unsigned int per_page = (PAGE_SIZE - sizeof(struct qkd_chunk)) /
+				slot_size(link);
+	struct qkd_chunk *chunk;
+	size_t size;
+
+	size = chunk_size(link, clamp(link->cfg.capacity, 1U, per_page));
+	chunk = kmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!chunk)
+		return NULL;
+	chunk->head = 0;
+	chunk->tail = 0;
+	chunk->room = (size - sizeof(*chunk)) / slot_size(link);
+	atomic64_add(size, &qkd_totals.memory);
+	return chunk;
 }
 
 int qkd_pools_init(struct qkd_link *link)
@@ -81,11 +106,11 @@ int qkd_pools_init(struct qkd_link *link)
 	return qkd_key_ids_init(&link->ids);
 }
 
-static void chunk_free(struct qkd_chunk *chunk)
+static void chunk_free(struct qkd_link *link, struct qkd_chunk *chunk)
 {
 	list_del(&chunk->node);
+	atomic64_sub(chunk_size(link, chunk->room), &qkd_totals.memory);
 	kfree_sensitive(chunk);
-	atomic64_sub(CHUNK_SIZE, &qkd_totals.memory);
 }
 
 /*
@@ -142,7 +167,7 @@ static void pop_head(struct qkd_link *link, u8 dir)
 	slot_clear(link, slot_at(link, chunk, chunk->head));
 	pool->count--;
 	if (++chunk->head == chunk->tail)
-		chunk_free(chunk);
+		chunk_free(link, chunk);
 }
 
 /* Takes back the newest key of a pool, a staged one: undoes a push. */
@@ -156,7 +181,7 @@ static void pop_tail(struct qkd_link *link, u8 dir)
 	pool->staged--;
 	pool->next_index--;
 	if (chunk->head == chunk->tail)
-		chunk_free(chunk);
+		chunk_free(link, chunk);
 }
 
 static int push(struct qkd_link *link, const struct qkd_key_in *in)
@@ -168,17 +193,14 @@ static int push(struct qkd_link *link, const struct qkd_key_in *in)
 
 	if (!list_empty(&pool->chunks)) {
 		chunk = list_last_entry(&pool->chunks, struct qkd_chunk, node);
-		if (chunk->tail == chunk_slots(link))
+		if (chunk->tail == chunk->room)
 			chunk = NULL;
 	}
 	if (!chunk) {
-		chunk = kmalloc(CHUNK_SIZE, GFP_KERNEL_ACCOUNT);
+		chunk = chunk_alloc(link);
 		if (!chunk)
 			return -ENOMEM;
-		chunk->head = 0;
-		chunk->tail = 0;
 		list_add_tail(&chunk->node, &pool->chunks);
-		atomic64_add(CHUNK_SIZE, &qkd_totals.memory);
 	}
 
 	slot = slot_at(link, chunk, chunk->tail);
@@ -191,7 +213,7 @@ static int push(struct qkd_link *link, const struct qkd_key_in *in)
 	if (ret) {
 		memzero_explicit(slot, slot_size(link));
 		if (chunk->head == chunk->tail)
-			chunk_free(chunk);
+			chunk_free(link, chunk);
 		return ret;
 	}
 	chunk->tail++;
@@ -330,6 +352,12 @@ int qkd_pool_abort(struct qkd_link *link, u64 batch)
 }
 
 /* Copies out the oldest key of a pool, which stays until consumed. */
+/* The index of a pool's oldest usable key, 0 when it has none. */
+u64 qkd_pool_head_index(struct qkd_link *link, u8 dir)
+{
+	return link->pool[dir].count ? oldest(link, dir)->index : 0;
+}
+
 int qkd_pool_peek(struct qkd_link *link, u8 dir, struct qkd_key *key)
 {
 	struct qkd_slot *slot;

@@ -67,6 +67,7 @@ int qkd_pool_add(struct qkd_link *link, const struct qkd_key_in *keys,
 		 unsigned int n, u64 batch, unsigned int *bad);
 int qkd_pool_commit(struct qkd_link *link, u64 batch, int dir);
 int qkd_pool_abort(struct qkd_link *link, u64 batch);
+u64 qkd_pool_head_index(struct qkd_link *link, u8 dir);
 int qkd_pool_peek(struct qkd_link *link, u8 dir, struct qkd_key *key);
 void qkd_pool_consume(struct qkd_link *link, u8 dir, bool exported);
 void qkd_pool_room(const struct qkd_link *link, struct qkd_room *room);

@@ -4,8 +4,7 @@
  *
  * A link is ready for xfrm when its consumer is xfrm and it has both
  * addresses and a reqid or an if-id. Then, each time qkd_sa_sync() runs
- * (on every change to the link or its pools, on an xfrm expiry or acquire,
- * and every SYNC_PERIOD while the namespace has such links):
+ * for it (see "Events" below: nothing runs for a link with nothing new):
  *
  * - outbound: one active SA. When it reaches a soft lifetime (rekey-time,
  *   -bytes, -packets: the kernel marks it dying) or an operator asks for a
@@ -20,6 +19,17 @@
  * The ESP key is erased from the xfrm state once the ESP transform holds
  * it, so that no dump (ip xfrm state) shows it and no free leaves it in
  * memory. Locking: the caller holds the namespace's qkd_net.lock.
+ *
+ * Events. A link's SAs are looked at only when something happened to it:
+ * its settings or pools changed (qkd_sa_kick()), xfrm reported an expiry,
+ * a deletion or a flush of one of its SAs or an acquire for its reqid or
+ * if-id (the key manager below), its timer fired (a retired SA's grace
+ * over, a failed install to retry), or traffic showed up on an SA that
+ * waits for it (in SAs, and an out SA past its rekey point that carried
+ * nothing: see wait_for_use()). The link then goes on its namespace's
+ * list of links to look at, which one work item empties, a link at a
+ * time, taking the namespace's lock for each. So an idle link costs
+ * nothing, and no link waits for a walk over the others.
  */
 #include <linux/jiffies.h>
 #include <linux/sched/mm.h>
@@ -34,7 +44,6 @@
 #include "schedule.h"
 
 #define GRACE		(2 * HZ)	/* a retired SA lives on this long */
-#define SYNC_PERIOD	(HZ / 5)
 #define REPLAY_WINDOW	128
 #define RETRY		(5 * HZ)	/* after a failed install */
 
@@ -105,6 +114,8 @@ static struct xfrm_state *state_build(struct qkd_link *link, bool out,
 		/* In SAs wait for the peer: their clock starts at first use. */
 		x->lft.hard_use_expires_seconds =
 			cfg->max_key_age ? cfg->max_key_age + GRACE / HZ : 0;
+		/* Their first packet is an event (see wait_for_use()). */
+		x->lft.soft_packet_limit = 0;
 	}
 
 	ret = -ENOMEM;
@@ -144,27 +155,23 @@ err:
 	return ERR_PTR(ret);
 }
 
-static struct qkd_sa *sa_add(struct qkd_link *link, u8 dir)
+/* An SA for the oldest key of a pool, built but not in the SAD. */
+static struct qkd_sa *sa_build(struct qkd_link *link, u8 dir)
 {
 	bool out = dir == QKD_DIR_OUT;
 	struct qkd_sa_keys keys;
 	struct xfrm_state *x;
 	struct qkd_key key;
-	struct km_event c;
 	struct qkd_sa *sa;
 	int ret;
 
-	/* After a failure, wait before trying (and reporting) again. */
-	if (time_before(jiffies, link->sa_retry_at[dir]))
-		return ERR_PTR(-EAGAIN);
 	ret = qkd_pool_peek(link, dir, &key);
 	if (ret)
 		return ERR_PTR(ret);
+	ret = -ENOMEM;
 	sa = kmem_cache_zalloc(sa_cache, GFP_KERNEL);
-	if (!sa) {
-		ret = -ENOMEM;
+	if (!sa)
 		goto out;
-	}
 	ret = qkd_schedule_derive(link, &key, out, &keys);
 	if (ret)
 		goto out;
@@ -173,33 +180,11 @@ static struct qkd_sa *sa_add(struct qkd_link *link, u8 dir)
 		ret = PTR_ERR(x);
 		goto out;
 	}
-
-	xfrm_state_hold(x);
-	ret = xfrm_state_add(x);
-	if (ret) {
-		/* Most likely an SA with this SPI exists: never two. */
-		x->km.state = XFRM_STATE_DEAD;
-		__xfrm_state_put(x);
-		xfrm_state_put(x);
-		goto out;
-	}
-	if (x->km.state == XFRM_STATE_VOID)
-		x->km.state = XFRM_STATE_VALID;
-	c.event = XFRM_MSG_NEWSA;
-	c.seq = 0;
-	c.portid = 0;
-	km_state_notify(x, &c);
-
 	sa->x = x;
 	sa->dir = dir;
-	sa->state = out ? QKD_SA_ACTIVE : QKD_SA_PENDING;
 	sa->spi = keys.spi;
 	sa->index = key.index;
 	memcpy(sa->id, key.id, QKD_KEY_ID_LEN);
-	sa->added = jiffies;
-	list_add_tail(&sa->node, &link->sas);
-	link->n_sas++;
-	qkd_pool_consume(link, dir, false);
 	ret = 0;
 out:
 	memzero_explicit(&keys, sizeof(keys));
@@ -207,13 +192,102 @@ out:
 	if (ret) {
 		if (sa)
 			kmem_cache_free(sa_cache, sa);
-		link->sa_retry_at[dir] = jiffies + RETRY;
-		pr_warn_ratelimited("qkd: link %s: cannot install an %s SA: error %d\n",
-				    link->name, out ? "out" : "in", ret);
-		qkd_event_sa_error(link, dir, ret);
 		return ERR_PTR(ret);
 	}
 	return sa;
+}
+
+/* Frees an SA that never went into the SAD. */
+static void sa_drop(struct qkd_sa *sa)
+{
+	sa->x->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(sa->x);
+	kmem_cache_free(sa_cache, sa);
+}
+
+/* Puts a built SA in the SAD and the link's list; its key is consumed. */
+static int sa_insert(struct qkd_link *link, struct qkd_sa *sa)
+{
+	struct km_event c = { .event = XFRM_MSG_NEWSA };
+	struct xfrm_state *x = sa->x;
+	int ret;
+
+	/* Its lifetimes count from now, not from when it was built. */
+	x->curlft.add_time = ktime_get_real_seconds();
+	xfrm_state_hold(x);
+	ret = xfrm_state_add(x);
+	if (ret) {
+		/* Most likely an SA with this SPI exists: never two. */
+		__xfrm_state_put(x);
+		return ret;
+	}
+	if (x->km.state == XFRM_STATE_VOID)
+		x->km.state = XFRM_STATE_VALID;
+	km_state_notify(x, &c);
+
+	sa->state = sa->dir == QKD_DIR_OUT ? QKD_SA_ACTIVE : QKD_SA_PENDING;
+	sa->added = jiffies;
+	list_add_tail(&sa->node, &link->sas);
+	link->n_sas++;
+	qkd_pool_consume(link, sa->dir, false);
+	return 0;
+}
+
+/*
+ * The next out SA, built while the current one is in use, so that a
+ * rotation is only its insertion; it is kept only while its key is still
+ * the oldest of the out pool (indexes are never reused).
+ */
+static struct qkd_sa *take_prepared(struct qkd_link *link)
+{
+	struct qkd_sa *sa = link->prep;
+
+	if (!sa)
+		return NULL;
+	link->prep = NULL;
+	if (sa->index == qkd_pool_head_index(link, QKD_DIR_OUT))
+		return sa;
+	sa_drop(sa);
+	return NULL;
+}
+
+void qkd_sa_unprepare(struct qkd_link *link)
+{
+	if (link->prep) {
+		sa_drop(link->prep);
+		link->prep = NULL;
+	}
+}
+
+static struct qkd_sa *sa_add(struct qkd_link *link, u8 dir)
+{
+	bool out = dir == QKD_DIR_OUT;
+	struct qkd_sa *sa = NULL;
+	int ret;
+
+	/* After a failure, wait before trying (and reporting) again. */
+	if (time_before(jiffies, link->sa_retry_at[dir]))
+		return ERR_PTR(-EAGAIN);
+	if (out)
+		sa = take_prepared(link);
+	if (!sa) {
+		sa = sa_build(link, dir);
+		ret = PTR_ERR_OR_ZERO(sa);
+		if (ret == -ENOENT)
+			return sa;
+		if (ret)
+			goto err;
+	}
+	ret = sa_insert(link, sa);
+	if (!ret)
+		return sa;
+	sa_drop(sa);
+err:
+	link->sa_retry_at[dir] = jiffies + RETRY;
+	pr_warn_ratelimited("qkd: link %s: cannot install an %s SA: error %d\n",
+			    link->name, out ? "out" : "in", ret);
+	qkd_event_sa_error(link, dir, ret);
+	return ERR_PTR(ret);
 }
 
 /*
@@ -229,6 +303,7 @@ static struct qkd_sa *sa_install(struct qkd_link *link, u8 dir)
 	set_active_memcg(old);
 	return sa;
 }
+
 
 /*
  * Deleted as `ip xfrm state delete` does, announced to xfrm's listeners
@@ -269,9 +344,29 @@ static bool dying(const struct qkd_sa *sa)
 	return READ_ONCE(sa->x->km.dying);
 }
 
-static bool idle(const struct qkd_sa *sa)
+/*
+ * An SA that waits for traffic (a pending in SA; an out SA past its rekey
+ * point that has carried nothing): true while it has carried no packet,
+ * with xfrm set to report its next one as a soft expiry. xfrm checks the
+ * limits before it counts a packet, so a soft packet limit of 0 reports
+ * the first. The report may come early: inbound, xfrm checks before the
+ * packet is authenticated and counts it after, so a forged or early one
+ * finds no packet counted here and the report is armed again. Under the
+ * state's lock, which xfrm holds while it checks and while it counts.
+ */
+static bool wait_for_use(struct qkd_sa *sa)
 {
-	return !READ_ONCE(sa->x->curlft.packets);
+	struct xfrm_state *x = sa->x;
+	bool idle;
+
+	spin_lock_bh(&x->lock);
+	idle = !x->curlft.packets;
+	if (idle && x->km.dying) {
+		x->lft.soft_packet_limit = 0;
+		x->km.dying = 0;
+	}
+	spin_unlock_bh(&x->lock);
+	return idle;
 }
 
 /*
@@ -285,7 +380,7 @@ static void sync_out(struct qkd_link *link)
 {
 	struct qkd_sa *cur = active_out(link), *next;
 
-	if (cur && !link->rekey && (!dying(cur) || idle(cur)))
+	if (cur && !link->rekey && (!dying(cur) || wait_for_use(cur)))
 		return;
 
 	if (link->pool[QKD_DIR_OUT].count) {
@@ -321,7 +416,7 @@ static void sync_in(struct qkd_link *link)
 
 	list_for_each_entry(sa, &link->sas, node)
 		if (sa->dir == QKD_DIR_IN && sa->state == QKD_SA_PENDING &&
-		    READ_ONCE(sa->x->curlft.packets))
+		    !wait_for_use(sa))
 			used = sa;
 
 	list_for_each_entry(older, &link->sas, node) {
@@ -360,15 +455,63 @@ static void reap(struct qkd_link *link)
 	}
 }
 
+/* Builds the next out SA ahead, if there is a current one and a key. */
+static void prepare(struct qkd_link *link)
+{
+	struct mem_cgroup *old;
+	struct qkd_sa *sa;
+
+	if (link->prep || !link->pool[QKD_DIR_OUT].count || !active_out(link))
+		return;
+	old = set_active_memcg(link->memcg);
+	sa = sa_build(link, QKD_DIR_OUT);
+	set_active_memcg(old);
+	/* Not built now, built at the rotation, which reports a failure. */
+	if (!IS_ERR(sa))
+		link->prep = sa;
+}
+
+/* Sets the link's timer for its next deadline, if it has one. */
+static void arm(struct qkd_link *link)
+{
+	unsigned long at = 0;
+	bool any = false;
+	struct qkd_sa *sa;
+	int dir;
+
+	list_for_each_entry(sa, &link->sas, node) {
+		if (sa->state == QKD_SA_RETIRING &&
+		    (!any || time_before(sa->retire_at, at))) {
+			at = sa->retire_at;
+			any = true;
+		}
+	}
+	for (dir = 0; dir < __QKD_DIR_MAX; dir++) {
+		if (time_before(jiffies, link->sa_retry_at[dir]) &&
+		    link->pool[dir].count &&
+		    (!any || time_before(link->sa_retry_at[dir], at))) {
+			at = link->sa_retry_at[dir];
+			any = true;
+		}
+	}
+	if (any)
+		mod_timer(&link->sa_timer, at);
+	else
+		del_timer(&link->sa_timer);
+}
+
 void qkd_sa_sync(struct qkd_link *link)
 {
 	if (!qkd_sa_ready(link)) {
 		qkd_sa_flush(link);
+		del_timer(&link->sa_timer);
 		return;
 	}
 	reap(link);
 	sync_out(link);
 	sync_in(link);
+	prepare(link);
+	arm(link);
 }
 
 /*
@@ -395,6 +538,7 @@ void qkd_sa_flush(struct qkd_link *link)
 
 	list_for_each_entry_safe(sa, tmp, &link->sas, node)
 		sa_remove(link, sa);
+	qkd_sa_unprepare(link);
 	link->holding = false;
 	link->rekey = false;
 }
@@ -429,51 +573,137 @@ int qkd_sa_fill(struct sk_buff *skb, const struct qkd_link *link, int pos)
 	return 0;
 }
 
+/* Takes the links to look at one by one, the namespace's lock for each. */
 static void sync_work(struct work_struct *work)
 {
-	struct qkd_net *qn = container_of(to_delayed_work(work), struct qkd_net,
-					  sa_work);
+	struct qkd_net *qn = container_of(work, struct qkd_net, sa_work);
 	struct qkd_link *link;
-	bool again = false;
-	unsigned long id;
 
-	mutex_lock(&qn->lock);
-	xa_for_each(&qn->links, id, link) {
-		qkd_sa_sync(link);
-		again |= qkd_sa_ready(link);
+	for (;;) {
+		mutex_lock(&qn->lock);
+		spin_lock_bh(&qn->sa_lock);
+		link = list_first_entry_or_null(&qn->sa_dirty, struct qkd_link,
+						sa_dirty);
+		if (link)
+			list_del_init(&link->sa_dirty);
+		spin_unlock_bh(&qn->sa_lock);
+		if (link)
+			qkd_sa_sync(link);
+		mutex_unlock(&qn->lock);
+		if (!link)
+			return;
+		cond_resched();
 	}
-	if (again && !qn->dying)
-		queue_delayed_work(system_wq, &qn->sa_work, SYNC_PERIOD);
-	mutex_unlock(&qn->lock);
 }
 
-void qkd_sa_kick(struct qkd_net *qn)
+static void mark(struct qkd_net *qn, struct qkd_link *link)
 {
-	if (!READ_ONCE(qn->dying))
-		mod_delayed_work(system_wq, &qn->sa_work, 0);
+	spin_lock_bh(&qn->sa_lock);
+	if (!link->sa_dead && list_empty(&link->sa_dirty)) {
+		list_add_tail(&link->sa_dirty, &qn->sa_dirty);
+		if (!qn->dying)
+			queue_work(system_wq, &qn->sa_work);
+	}
+	spin_unlock_bh(&qn->sa_lock);
+}
+
+/* Has the link's SAs looked at soon, from the namespace's work; any context. */
+void qkd_sa_kick(struct qkd_link *link)
+{
+	mark(qkd_net(link->net), link);
+}
+
+static void sa_timer(struct timer_list *t)
+{
+	struct qkd_link *link = from_timer(link, t, sa_timer);
+
+	qkd_sa_kick(link);
+}
+
+void qkd_sa_link_init(struct qkd_link *link)
+{
+	INIT_LIST_HEAD(&link->sas);
+	INIT_LIST_HEAD(&link->sa_dirty);
+	timer_setup(&link->sa_timer, sa_timer, 0);
+}
+
+/*
+ * Before the link's SAs are flushed and it is freed: no event reaches it
+ * from now on (the key manager finds links under RCU, and the link is
+ * freed after a grace period).
+ */
+void qkd_sa_link_exit(struct qkd_link *link)
+{
+	struct qkd_net *qn = qkd_net(link->net);
+
+	spin_lock_bh(&qn->sa_lock);
+	link->sa_dead = true;
+	list_del_init(&link->sa_dirty);
+	spin_unlock_bh(&qn->sa_lock);
+	del_timer_sync(&link->sa_timer);
 }
 
 void qkd_sa_netns_init(struct qkd_net *qn)
 {
-	INIT_DELAYED_WORK(&qn->sa_work, sync_work);
+	INIT_WORK(&qn->sa_work, sync_work);
+	spin_lock_init(&qn->sa_lock);
+	INIT_LIST_HEAD(&qn->sa_dirty);
 }
 
 /* Called before the namespace's links are flushed, without its lock. */
 void qkd_sa_netns_exit(struct qkd_net *qn)
 {
-	WRITE_ONCE(qn->dying, true);
-	cancel_delayed_work_sync(&qn->sa_work);
+	spin_lock_bh(&qn->sa_lock);
+	qn->dying = true;
+	spin_unlock_bh(&qn->sa_lock);
+	cancel_work_sync(&qn->sa_work);
 }
 
 /*
- * The xfrm key manager: an expiry or an acquire in a namespace with links
- * gets its SAs looked at now rather than at the next period. Both are
- * called in atomic context, so they only queue the work.
+ * The xfrm key manager: an expiry, a deletion or an acquire for a link's
+ * reqid or if-id gets that link's SAs looked at now; a flush, every link
+ * of the namespace. Called in atomic context (often under the state's
+ * lock), so it only marks links, which it finds under RCU.
  */
+static struct qkd_link *km_link(struct qkd_net *qn, u32 reqid, u32 if_id)
+{
+	struct qkd_link *link = NULL;
+
+	if (reqid)
+		link = xa_load(&qn->by_reqid, reqid);
+	if (!link && if_id)
+		link = xa_load(&qn->by_if_id, if_id);
+	return link;
+}
+
 static int km_notify(struct xfrm_state *x, const struct km_event *c)
 {
-	if (c->event == XFRM_MSG_EXPIRE)
-		qkd_sa_kick(qkd_net(xs_net(x)));
+	struct qkd_link *link;
+	struct qkd_net *qn;
+	unsigned long id;
+
+	switch (c->event) {
+	case XFRM_MSG_EXPIRE:
+	case XFRM_MSG_DELSA:
+		qn = qkd_net(xs_net(x));
+		if (!READ_ONCE(qn->n_links))
+			break;
+		rcu_read_lock();
+		link = km_link(qn, x->props.reqid, x->if_id);
+		if (link)
+			mark(qn, link);
+		rcu_read_unlock();
+		break;
+	case XFRM_MSG_FLUSHSA:
+		qn = qkd_net(c->net);
+		if (!READ_ONCE(qn->n_links))
+			break;
+		rcu_read_lock();
+		xa_for_each(&qn->links, id, link)
+			mark(qn, link);
+		rcu_read_unlock();
+		break;
+	}
 	return 0;
 }
 
@@ -481,11 +711,16 @@ static int km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t,
 		      struct xfrm_policy *xp)
 {
 	struct qkd_net *qn = qkd_net(xs_net(x));
+	struct qkd_link *link;
 
 	if (!READ_ONCE(qn->n_links))
 		return -ESRCH;
-	qkd_sa_kick(qn);
-	return 0;
+	rcu_read_lock();
+	link = km_link(qn, t->reqid, x->if_id);
+	if (link)
+		mark(qn, link);
+	rcu_read_unlock();
+	return link ? 0 : -ESRCH;
 }
 
 static struct xfrm_policy *km_compile_policy(struct sock *sk, int opt, u8 *data,

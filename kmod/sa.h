@@ -21,8 +21,11 @@ void qkd_sa_netns_exit(struct qkd_net *qn);
 bool qkd_sa_ready(const struct qkd_link *link);
 void qkd_sa_sync(struct qkd_link *link);
 void qkd_sa_flush(struct qkd_link *link);
+void qkd_sa_unprepare(struct qkd_link *link);
 int qkd_sa_rekey(struct qkd_link *link);
-void qkd_sa_kick(struct qkd_net *qn);
+void qkd_sa_kick(struct qkd_link *link);
+void qkd_sa_link_init(struct qkd_link *link);
+void qkd_sa_link_exit(struct qkd_link *link);
 int qkd_sa_fill(struct sk_buff *skb, const struct qkd_link *link, int pos);
 
 #endif /* _QKD_SA_H */

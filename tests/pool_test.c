@@ -326,6 +326,23 @@ TEST_F(pool, module_counters_follow_adds_and_takes)
 	EXPECT_NE(0, after.max_keys);
 }
 
+/*
+ * A pool's storage is sized to it: a link of 16 256-bit keys a way holds
+ * them in two kmalloc-2k chunks (28 slots of 72 bytes each), not in two
+ * pages. Read from the module's memory figure, which counts its chunks.
+ */
+TEST_F(pool, a_small_pool_does_not_take_a_page)
+{
+	struct qkd_stats before, after;
+
+	ASSERT_EQ(0, new_link(self->nl, "small", 16, 0, QKD_CONSUMER_EXPORT));
+	ASSERT_EQ(0, quiet_module_stats(self->nl, &before));
+	ASSERT_EQ(0, add_keys(self->nl, "small", QKD_DIR_OUT, 0, 16, &self->err));
+	ASSERT_EQ(0, add_keys(self->nl, "small", QKD_DIR_IN, 16, 16, &self->err));
+	ASSERT_EQ(0, qkd_stats_get(self->nl, &after, &self->err));
+	EXPECT_EQ(2 * 2048, after.memory - before.memory);
+}
+
 static int set_max_keys(unsigned long v)
 {
 	FILE *f = fopen("/sys/module/qkd/parameters/max_keys", "w");
