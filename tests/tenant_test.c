@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,8 @@
 #define TENANT_UID	65534
 /* A user no other test is: its key quota holds nothing of theirs. */
 #define QUOTA_UID	65533
+/* Nor this: the keys of earlier tests' tenants are collected lazily. */
+#define SA_UID		65532
 #define CGROUP		"/sys/fs/cgroup/qkd-tenant-test"
 
 static int write_file(const char *path, const char *fmt, ...)
@@ -459,24 +462,38 @@ static long slab_size(const char *name)
 	return read_long(path);
 }
 
+/*
+ * Room for a tenant of @links links and @keys keys in a memory cgroup of
+ * its own (cgroup2, the memory controller on for the root's children):
+ * tenants allowed, quotas, and a keyring key a link in the owner's key
+ * quota. 0, or the first step that failed (errno set).
+ */
+static int tenant_room(int links, int keys)
+{
+	if (read_long("/sys/fs/cgroup/cgroup.procs") < 0 &&
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+		return 1;
+	if (write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+		return 2;
+	if (mkdir(CGROUP, 0755) && errno != EEXIST)
+		return 3;
+	if (set_param("allow_userns", 1) ||
+	    set_param("userns_max_links", links) ||
+	    set_param("userns_max_keys", keys))
+		return 4;
+	if (write_file("/proc/sys/kernel/keys/maxkeys", "%d\n", 2 * links) ||
+	    write_file("/proc/sys/kernel/keys/maxbytes", "%d\n", 100 * links))
+		return 5;
+	return 0;
+}
+
 TEST_F(tenant, a_tenants_links_and_keys_are_charged_to_its_memory_cgroup)
 {
 	long per_link, per_key, link_slab, ids_slab, chunk_slab, ids_kept;
 	struct tenant t;
 	struct report r;
 
-	/* cgroup2, with the memory controller for the children of the root. */
-	if (read_long("/sys/fs/cgroup/cgroup.procs") < 0)
-		ASSERT_EQ(0, mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL));
-	ASSERT_EQ(0, write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"));
-	ASSERT_TRUE(mkdir(CGROUP, 0755) == 0 || errno == EEXIST);
-
-	ASSERT_EQ(0, set_param("allow_userns", 1));
-	ASSERT_EQ(0, set_param("userns_max_links", MEM_LINKS));
-	ASSERT_EQ(0, set_param("userns_max_keys", MEM_KEYS));
-	/* A keyring key a link: room in the owner's key quota for them all. */
-	ASSERT_EQ(0, write_file("/proc/sys/kernel/keys/maxkeys", "%d\n", 2 * MEM_LINKS));
-	ASSERT_EQ(0, write_file("/proc/sys/kernel/keys/maxbytes", "%d\n", 100 * MEM_LINKS));
+	ASSERT_EQ(0, tenant_room(MEM_LINKS, MEM_KEYS)) TH_LOG("%m");
 	ASSERT_EQ(0, tenant_start(&t, CGROUP, TENANT_UID, charge_links_and_keys));
 	ASSERT_EQ(0, tenant_report(&t, &r));
 	ASSERT_EQ(0, r.v[0]) TH_LOG("%s", r.msg);
@@ -504,6 +521,120 @@ TEST_F(tenant, a_tenants_links_and_keys_are_charged_to_its_memory_cgroup)
 	EXPECT_LE((link_slab + ids_slab) * 9 / 10, per_link);
 	EXPECT_LE(chunk_slab / CHUNK_SLOTS * 9 / 10, per_key);
 	EXPECT_LE(MEM_FILLED * IDS_FILLED * 9 / 10, ids_kept);
+	EXPECT_EQ(0, tenant_end(&t));
+	rmdir(CGROUP);
+}
+
+/*
+ * SAs: SA_LINKS links of SA_KEYS keys each way get an address pair but no
+ * reqid, so that nothing is installed; the cgroup's slab bytes are read,
+ * then each link is given a reqid, which makes it ready for xfrm: the
+ * module installs its out SA and its rx-window of in SAs (a key each,
+ * counted as used) and builds the next out SA ahead, and the slab bytes
+ * are read again once every link shows them. The xfrm states and their crypto contexts are the kernel's
+ * (xfrm allocates them uncharged, as for `ip xfrm state add`); what the
+ * module allocates for an SA is charged: its own record, the AEAD key
+ * buffer and the two replay buffers.
+ */
+#define SA_LINKS	200
+#define SA_KEYS		4
+/* Its out SA, its rx-window of in SAs, and the next out SA, built ahead. */
+#define SA_PER_LINK	(1 + QKD_LINK_DEFAULT_RX_WINDOW + 1)
+
+static int sa_link(struct qkd_nl *nl, int i, bool ready, struct qkd_err *err)
+{
+	struct qkd_link l;
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.name, sizeof(l.name), "s%d", i);
+	qkd_link_mark(&l, QKD_A_LINK_NAME);
+	if (ready) {
+		l.reqid = 1000 + i;
+		qkd_link_mark(&l, QKD_A_LINK_REQID);
+		return qkd_link_set(nl, &l, err);
+	}
+	l.capacity = 16;
+	l.family = AF_INET;
+	memcpy(l.local_addr, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(l.peer_addr, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+	qkd_link_mark(&l, QKD_A_LINK_CAPACITY);
+	qkd_link_mark(&l, QKD_A_LINK_LOCAL_ADDR);
+	qkd_link_mark(&l, QKD_A_LINK_PEER_ADDR);
+	return qkd_link_new(nl, &l, err);
+}
+
+/* 1 when link s@i has used a key for each of its SAs, else 0 or -errno. */
+static int sa_installed(struct qkd_nl *nl, int i, struct qkd_err *err)
+{
+	struct qkd_link l;
+	char name[24];
+	int ret;
+
+	snprintf(name, sizeof(name), "s%d", i);
+	ret = qkd_link_get(nl, name, &l, err);
+	if (ret)
+		return ret;
+	return l.pool[QKD_DIR_OUT].used == 1 &&
+	       l.pool[QKD_DIR_IN].used == QKD_LINK_DEFAULT_RX_WINDOW;
+}
+
+static void charge_sas(struct qkd_nl *nl, struct report *r)
+{
+	struct qkd_err err = { 0 };
+	long ret = 0;
+	char name[24];
+	int i, polls;
+
+	for (i = 0; i < SA_LINKS && !ret; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		ret = sa_link(nl, i, false, &err) ?:
+		      add_keys(nl, name, QKD_DIR_OUT, 2 * i * SA_KEYS, SA_KEYS, &err) ?:
+		      add_keys(nl, name, QKD_DIR_IN, (2 * i + 1) * SA_KEYS, SA_KEYS, &err);
+	}
+	r->v[1] = cgroup_stat("slab");
+	for (i = 0; i < SA_LINKS && !ret; i++)
+		ret = sa_link(nl, i, true, &err);
+	/* The SAs go in from the module's work: poll, for at most 60 s. */
+	for (i = 0, polls = 0; i < SA_LINKS && !ret && polls < 600;) {
+		ret = sa_installed(nl, i, &err);
+		if (ret == 1) {
+			ret = 0;
+			i++;
+		} else if (!ret) {
+			polls++;
+			usleep(100 * 1000);
+		}
+	}
+	r->v[2] = cgroup_stat("slab");
+	r->v[3] = i;
+	r->v[0] = ret;
+	snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+}
+
+TEST_F(tenant, a_tenants_sas_are_charged_to_its_memory_cgroup)
+{
+	long per_sa, sa_slab, aead_slab, replay_slab;
+	struct tenant t;
+	struct report r;
+
+	ASSERT_EQ(0, tenant_room(SA_LINKS, 2 * SA_LINKS * SA_KEYS)) TH_LOG("%m");
+	ASSERT_EQ(0, tenant_start(&t, CGROUP, SA_UID, charge_sas));
+	ASSERT_EQ(0, tenant_report(&t, &r));
+	ASSERT_EQ(0, r.v[0]) TH_LOG("%s", r.msg);
+	ASSERT_EQ(SA_LINKS, r.v[3]) TH_LOG("links with their SAs within 60 s");
+	ASSERT_LE(0, r.v[1]);
+
+	per_sa = (r.v[2] - r.v[1]) / (SA_LINKS * SA_PER_LINK);
+	/* struct qkd_sa; xfrm_algo_aead and its 36 key bytes; ESN of 128. */
+	sa_slab = slab_size("qkd_sa");
+	aead_slab = slab_size("kmalloc-cg-128");
+	replay_slab = slab_size("kmalloc-cg-64");
+	TH_LOG("charged to the tenant's memory cgroup: %ld bytes an SA (the module's record %ld, its AEAD key buffer %ld, its two replay buffers 2 x %ld); the xfrm state and its crypto context are xfrm's, uncharged",
+	       per_sa, sa_slab, aead_slab, replay_slab);
+	ASSERT_LT(0, sa_slab);
+	ASSERT_LT(0, aead_slab);
+	ASSERT_LT(0, replay_slab);
+	EXPECT_LE((sa_slab + aead_slab + 2 * replay_slab) * 9 / 10, per_sa);
 	EXPECT_EQ(0, tenant_end(&t));
 	rmdir(CGROUP);
 }
