@@ -536,7 +536,7 @@ TEST_F(tenant, a_tenants_links_and_keys_are_charged_to_its_memory_cgroup)
  * module allocates for an SA is charged: its own record, the AEAD key
  * buffer and the two replay buffers.
  */
-#define SA_LINKS	200
+#define SA_LINKS	50
 #define SA_KEYS		4
 /* Its out SA, its rx-window of in SAs, and the next out SA, built ahead. */
 #define SA_PER_LINK	(1 + QKD_LINK_DEFAULT_RX_WINDOW + 1)
@@ -611,7 +611,8 @@ static void charge_sas(struct qkd_nl *nl, struct report *r)
 	snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
 }
 
-TEST_F(tenant, a_tenants_sas_are_charged_to_its_memory_cgroup)
+/* Slower on the debug kernel than the harness's 30 s by default. */
+TEST_F_TIMEOUT(tenant, a_tenants_sas_are_charged_to_its_memory_cgroup, 120)
 {
 	long per_sa, sa_slab, aead_slab, replay_slab;
 	struct tenant t;
