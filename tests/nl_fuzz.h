@@ -109,6 +109,9 @@ struct fz_tally {
 	bool ran;
 	char error[200];		/* the case could not be set up */
 	double secs;
+	/* Where the seconds went: building, sending and reading, read-backs. */
+	double t_gen, t_xchg, t_refresh, t_tidy, t_events;
+	uint64_t refreshes;
 	uint64_t sent, verdict[FZ_VERDICTS], ok[FZ_VERDICTS];
 	uint64_t cmd_sent[256], cmd_ok[256];
 	uint64_t forbidden;		/* successes the contract forbids */

@@ -352,6 +352,14 @@ static void show(uint64_t i, const struct fz_msg *m, const struct fz_result *res
 	fz_hex("#   hex: ", m->buf, m->len);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	   struct fz_tally *t, int extra_fd)
 {
@@ -388,14 +396,23 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (uint64_t i = 0; i < count; i++) {
 		int fd = socks[fz_mix(o->seed ^ ~i) % n_socks];
+		double a = now(), b;
 
 		fz_generate(&m, model, o->seed, i, o->family);
+		b = now();
+		t->t_gen += b - a;
 		fz_exchange(fd, &m, i + 1, o->family, &res);
+		a = now();
+		t->t_xchg += a - b;
 		judge(model, o, t, i, &m, &res);
 		if (o->verbose || (o->replaying && i == o->replay))
 			show(i, &m, &res);
 		if (res.answered && !res.err && fz_changes_state(m.cmd)) {
-			if (refresh(model, nl)) {
+			b = now();
+			t->refreshes++;
+			ret = refresh(model, nl);
+			t->t_refresh += now() - b;
+			if (ret) {
 				snprintf(t->error, sizeof(t->error),
 					 "cannot read the links back after request %llu",
 					 (unsigned long long)i);
@@ -404,10 +421,14 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 			if (model->who == FZ_USERNS_ALLOWED)
 				quota_check(model, o, t, i);
 		}
+		b = now();
 		if (i % 8 == 7)
 			drain_events(ev, t);
+		a = now();
+		t->t_events += a - b;
 		if (can_tidy && (i % 512 == 511 || model->partial))
 			tidy(model, nl, i % 4096 == 4095);
+		t->t_tidy += now() - a;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	drain_events(ev, t);
