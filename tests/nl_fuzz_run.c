@@ -101,51 +101,73 @@ static void take_material(struct nlmsghdr *nlh, size_t *from, size_t *to)
 	}
 }
 
-void fz_exchange(int fd, struct fz_msg *m, uint32_t seq, uint16_t family,
+/* Judges one message of the answers to request @m: its leaks, its end. */
+static bool answer(struct nlmsghdr *nlh, const struct fz_msg *m, uint16_t family,
+		   struct fz_result *res)
+{
+	size_t from = 0, to = 0;
+	long at;
+
+	if (nlh->nlmsg_type == family && m->cmd == QKD_CMD_KEY_TAKE)
+		take_material(nlh, &from, &to);
+	at = fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, from, to);
+	if (at >= 0 && res->leak < 0)
+		res->leak = (uint8_t *)nlh - rbuf + at;
+	if (to && fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, 0, 0) >= 0)
+		res->material = true;
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		extack_msg(nlh, res->msg, sizeof(res->msg));
+	if (nlh->nlmsg_type != NLMSG_ERROR && nlh->nlmsg_type != NLMSG_DONE) {
+		res->n_data++;
+		return false;
+	}
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+		memcpy(&res->err, NLMSG_DATA(nlh), sizeof(int));
+	res->answered = true;
+	return true;
+}
+
+void fz_exchange(int fd, struct fz_msg *m, int n, uint32_t seq, uint16_t family,
 		 struct fz_result *res)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)m->buf;
-	bool done = false;
+	static const uint8_t pad[NLMSG_ALIGNTO];
+	struct iovec iov[2 * FZ_BATCH_MAX];
+	struct msghdr mh = { .msg_iov = iov };
+	int left = n;
 
-	nlh->nlmsg_seq = seq;
-	memset(res, 0, sizeof(*res));
-	res->leak = -1;
-	if (send(fd, m->buf, m->len, 0) < 0) {
-		res->err = -errno;
-		res->answered = true;
+	/* Each request starts where the kernel looks for it: aligned. */
+	for (int k = 0; k < n; k++) {
+		((struct nlmsghdr *)m[k].buf)->nlmsg_seq = seq + k;
+		memset(&res[k], 0, sizeof(res[k]));
+		res[k].leak = -1;
+		iov[mh.msg_iovlen++] = (struct iovec) { m[k].buf, m[k].len };
+		if (k < n - 1 && NLMSG_ALIGN(m[k].len) != m[k].len)
+			iov[mh.msg_iovlen++] = (struct iovec) {
+				(void *)pad, NLMSG_ALIGN(m[k].len) - m[k].len };
+	}
+	if (sendmsg(fd, &mh, 0) < 0) {
+		for (int k = 0; k < n; k++) {
+			res[k].err = -errno;
+			res[k].answered = true;
+		}
 		return;
 	}
-	while (!done) {
-		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
-		int len = n;
+	while (left) {
+		ssize_t got = recv(fd, rbuf, sizeof(rbuf), 0);
+		int len = got;
 
-		if (n < 0 && errno == EINTR)
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (got < 0)
 			return;		/* no answer within SO_RCVTIMEO */
-		for (nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, len);
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, len);
 		     nlh = NLMSG_NEXT(nlh, len)) {
-			size_t from = 0, to = 0;
-			long at;
+			uint32_t k = nlh->nlmsg_seq - seq;
 
-			if (nlh->nlmsg_seq != seq)
-				continue;	/* a late answer to an earlier request */
-			if (nlh->nlmsg_type == family && m->cmd == QKD_CMD_KEY_TAKE)
-				take_material(nlh, &from, &to);
-			at = fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, from, to);
-			if (at >= 0 && res->leak < 0)
-				res->leak = (uint8_t *)nlh - rbuf + at;
-			if (to && fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, 0, 0) >= 0)
-				res->material = true;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				extack_msg(nlh, res->msg, sizeof(res->msg));
-			if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE) {
-				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&res->err, NLMSG_DATA(nlh), sizeof(int));
-				res->answered = done = true;
-			} else {
-				res->n_data++;
-			}
+			/* Not of this batch: a late answer to an earlier request. */
+			if (k >= (uint32_t)n || res[k].answered)
+				continue;
+			left -= answer(nlh, &m[k], family, &res[k]);
 		}
 	}
 }
@@ -360,15 +382,27 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A batch ends with a request that may change what the model holds (its
+ * success is read back before the next request is built, which depends on
+ * it), with a dump (a second one would find the socket busy with it), and
+ * before a tidy-up. So a batch sends the requests one by one would.
+ */
+static bool ends_batch(const struct fz_msg *m, uint64_t i, bool can_tidy)
+{
+	return m->dump || (fz_changes_state(m->cmd) && m->verdict != FZ_MUST_FAIL) ||
+	       (can_tidy && i % 512 == 511);
+}
+
 int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	   struct fz_tally *t, int extra_fd)
 {
-	static struct fz_msg m;
+	static struct fz_msg m[FZ_BATCH_MAX];
+	static struct fz_result res[FZ_BATCH_MAX];
 	bool can_tidy = model->who == FZ_ROOT || model->who == FZ_USERNS_ALLOWED;
 	struct qkd_nl *nl = NULL, *ev = NULL;
-	int socks[4], n_socks = 0, ret;
+	int socks[4], n_socks = 0, ret, n;
 	struct timespec t0, t1;
-	struct fz_result res;
 
 	ret = qkd_nl_open(&nl);
 	if (!ret)
@@ -394,20 +428,34 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint64_t i = 0; i < count; i++) {
+	for (uint64_t i = 0; i < count; i += n) {
 		int fd = socks[fz_mix(o->seed ^ ~i) % n_socks];
+		uint32_t bytes = 0;
+		bool changed = false;
 		double a = now(), b;
 
-		fz_generate(&m, model, o->seed, i, o->family);
+		for (n = 0; i + n < count && n < FZ_BATCH_MAX &&
+			    bytes <= FZ_BATCH_BYTES - FZ_MSG_MAX; n++) {
+			fz_generate(&m[n], model, o->seed, i + n, o->family);
+			bytes += NLMSG_ALIGN(m[n].len);
+			if (ends_batch(&m[n], i + n, can_tidy)) {
+				n++;
+				break;
+			}
+		}
 		b = now();
 		t->t_gen += b - a;
-		fz_exchange(fd, &m, i + 1, o->family, &res);
+		fz_exchange(fd, m, n, i + 1, o->family, res);
 		a = now();
 		t->t_xchg += a - b;
-		judge(model, o, t, i, &m, &res);
-		if (o->verbose || (o->replaying && i == o->replay))
-			show(i, &m, &res);
-		if (res.answered && !res.err && fz_changes_state(m.cmd)) {
+		t->batches++;
+		for (int k = 0; k < n; k++) {
+			judge(model, o, t, i + k, &m[k], &res[k]);
+			if (o->verbose || (o->replaying && i + k == o->replay))
+				show(i + k, &m[k], &res[k]);
+			changed |= res[k].answered && !res[k].err && fz_changes_state(m[k].cmd);
+		}
+		if (changed) {
 			b = now();
 			t->refreshes++;
 			ret = refresh(model, nl);
@@ -415,19 +463,19 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 			if (ret) {
 				snprintf(t->error, sizeof(t->error),
 					 "cannot read the links back after request %llu",
-					 (unsigned long long)i);
+					 (unsigned long long)(i + n - 1));
 				break;
 			}
 			if (model->who == FZ_USERNS_ALLOWED)
-				quota_check(model, o, t, i);
+				quota_check(model, o, t, i + n - 1);
 		}
 		b = now();
-		if (i % 8 == 7)
+		if ((i + n) / 8 != i / 8)
 			drain_events(ev, t);
 		a = now();
 		t->t_events += a - b;
-		if (can_tidy && (i % 512 == 511 || model->partial))
-			tidy(model, nl, i % 4096 == 4095);
+		if (can_tidy && ((i + n) % 512 == 0 || model->partial))
+			tidy(model, nl, (i + n) % 4096 == 0);
 		t->t_tidy += now() - a;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -447,3 +495,4 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	qkd_nl_close(nl);
 	return 0;
 }
+

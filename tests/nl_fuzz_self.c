@@ -35,7 +35,7 @@ static int raw(int fd, uint16_t family, struct fz_msg *m, struct nlmsghdr *nlh,
 	       struct fz_result *res, uint64_t *leaks)
 {
 	m->len = nlh->nlmsg_len;
-	fz_exchange(fd, m, 1, family, res);
+	fz_exchange(fd, m, 1, 1, family, res);
 	if (res->leak >= 0)
 		(*leaks)++;
 	return res->answered ? res->err : -ETIMEDOUT;
@@ -160,7 +160,7 @@ int fz_send_hex(const struct fz_opts *o, const char *hex)
 	m.len = n;
 	m.cmd = m.buf[NLMSG_HDRLEN];
 	((struct nlmsghdr *)m.buf)->nlmsg_type = o->family;
-	fz_exchange(fd, &m, 1, o->family, &res);
+	fz_exchange(fd, &m, 1, 1, o->family, &res);
 	printf("# %s: %s, errno %d (%s), %u data messages, key pattern %s%s%s\n",
 	       fz_cmd_name(m.cmd), res.answered ? "answered" : "no answer", -res.err,
 	       strerror(-res.err), res.n_data, res.leak >= 0 ? "in a reply" : "in no reply",
