@@ -420,6 +420,10 @@ static bool case_tap(int n, enum fz_case who, const char *title)
 	       (unsigned long long)t->no_answer, (unsigned long long)t->events,
 	       (unsigned long long)t->link_quota, (unsigned long long)t->key_quota,
 	       (unsigned long long)t->links_seen, (unsigned long long)t->keys_seen);
+	printf("# %s: time: generating %.1f s, sending and reading %.1f s in %llu batches, "
+	       "%llu read-backs %.1f s, events %.1f s, tidying %.1f s\n", name, t->t_gen,
+	       t->t_xchg, (unsigned long long)t->batches, (unsigned long long)t->refreshes,
+	       t->t_refresh, t->t_events, t->t_tidy);
 	answer_table(t, name);
 	for (int k = 0; k < 64 && t->rules[k].rule; k++)
 		printf("#   %s must fail: %s: %llu sent, %llu succeeded\n", name,

@@ -19,6 +19,13 @@
 /* A batch of 257 keys of 64 bytes is the largest message: about 26 KiB. */
 #define FZ_MSG_MAX	32768
 #define FZ_LINKS_MAX	64
+/*
+ * Requests sent in one sendmsg(), and their bytes at most: the answers of a
+ * batch (an ACK may echo its request) must fit in an unprivileged socket's
+ * receive buffer, rmem_max (208 KiB by default) doubled.
+ */
+#define FZ_BATCH_MAX	32
+#define FZ_BATCH_BYTES	65536
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -109,6 +116,9 @@ struct fz_tally {
 	bool ran;
 	char error[200];		/* the case could not be set up */
 	double secs;
+	/* Where the seconds went: building, sending and reading, read-backs. */
+	double t_gen, t_xchg, t_refresh, t_tidy, t_events;
+	uint64_t batches, refreshes;
 	uint64_t sent, verdict[FZ_VERDICTS], ok[FZ_VERDICTS];
 	uint64_t cmd_sent[256], cmd_ok[256];
 	uint64_t forbidden;		/* successes the contract forbids */
@@ -151,7 +161,11 @@ struct fz_result {
 extern const char *const fz_case_names[FZ_CASES];
 
 int fz_sock_open(bool cap_ack, bool ext_ack);
-void fz_exchange(int fd, struct fz_msg *m, uint32_t seq, uint16_t family,
+/*
+ * Sends requests @m[0..n) in one sendmsg(), as sequence numbers @seq on,
+ * and reads the answers of each to its end, into @res[0..n).
+ */
+void fz_exchange(int fd, struct fz_msg *m, int n, uint32_t seq, uint16_t family,
 		 struct fz_result *res);
 void fz_hex(const char *prefix, const uint8_t *p, size_t len);
 /*

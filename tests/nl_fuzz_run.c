@@ -101,51 +101,73 @@ static void take_material(struct nlmsghdr *nlh, size_t *from, size_t *to)
 	}
 }
 
-void fz_exchange(int fd, struct fz_msg *m, uint32_t seq, uint16_t family,
+/* Judges one message of the answers to request @m: its leaks, its end. */
+static bool answer(struct nlmsghdr *nlh, const struct fz_msg *m, uint16_t family,
+		   struct fz_result *res)
+{
+	size_t from = 0, to = 0;
+	long at;
+
+	if (nlh->nlmsg_type == family && m->cmd == QKD_CMD_KEY_TAKE)
+		take_material(nlh, &from, &to);
+	at = fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, from, to);
+	if (at >= 0 && res->leak < 0)
+		res->leak = (uint8_t *)nlh - rbuf + at;
+	if (to && fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, 0, 0) >= 0)
+		res->material = true;
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		extack_msg(nlh, res->msg, sizeof(res->msg));
+	if (nlh->nlmsg_type != NLMSG_ERROR && nlh->nlmsg_type != NLMSG_DONE) {
+		res->n_data++;
+		return false;
+	}
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+		memcpy(&res->err, NLMSG_DATA(nlh), sizeof(int));
+	res->answered = true;
+	return true;
+}
+
+void fz_exchange(int fd, struct fz_msg *m, int n, uint32_t seq, uint16_t family,
 		 struct fz_result *res)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)m->buf;
-	bool done = false;
+	static const uint8_t pad[NLMSG_ALIGNTO];
+	struct iovec iov[2 * FZ_BATCH_MAX];
+	struct msghdr mh = { .msg_iov = iov };
+	int left = n;
 
-	nlh->nlmsg_seq = seq;
-	memset(res, 0, sizeof(*res));
-	res->leak = -1;
-	if (send(fd, m->buf, m->len, 0) < 0) {
-		res->err = -errno;
-		res->answered = true;
+	/* Each request starts where the kernel looks for it: aligned. */
+	for (int k = 0; k < n; k++) {
+		((struct nlmsghdr *)m[k].buf)->nlmsg_seq = seq + k;
+		memset(&res[k], 0, sizeof(res[k]));
+		res[k].leak = -1;
+		iov[mh.msg_iovlen++] = (struct iovec) { m[k].buf, m[k].len };
+		if (k < n - 1 && NLMSG_ALIGN(m[k].len) != m[k].len)
+			iov[mh.msg_iovlen++] = (struct iovec) {
+				(void *)pad, NLMSG_ALIGN(m[k].len) - m[k].len };
+	}
+	if (sendmsg(fd, &mh, 0) < 0) {
+		for (int k = 0; k < n; k++) {
+			res[k].err = -errno;
+			res[k].answered = true;
+		}
 		return;
 	}
-	while (!done) {
-		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
-		int len = n;
+	while (left) {
+		ssize_t got = recv(fd, rbuf, sizeof(rbuf), 0);
+		int len = got;
 
-		if (n < 0 && errno == EINTR)
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (got < 0)
 			return;		/* no answer within SO_RCVTIMEO */
-		for (nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, len);
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, len);
 		     nlh = NLMSG_NEXT(nlh, len)) {
-			size_t from = 0, to = 0;
-			long at;
+			uint32_t k = nlh->nlmsg_seq - seq;
 
-			if (nlh->nlmsg_seq != seq)
-				continue;	/* a late answer to an earlier request */
-			if (nlh->nlmsg_type == family && m->cmd == QKD_CMD_KEY_TAKE)
-				take_material(nlh, &from, &to);
-			at = fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, from, to);
-			if (at >= 0 && res->leak < 0)
-				res->leak = (uint8_t *)nlh - rbuf + at;
-			if (to && fz_find_pattern((uint8_t *)nlh, nlh->nlmsg_len, 0, 0) >= 0)
-				res->material = true;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				extack_msg(nlh, res->msg, sizeof(res->msg));
-			if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE) {
-				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&res->err, NLMSG_DATA(nlh), sizeof(int));
-				res->answered = done = true;
-			} else {
-				res->n_data++;
-			}
+			/* Not of this batch: a late answer to an earlier request. */
+			if (k >= (uint32_t)n || res[k].answered)
+				continue;
+			left -= answer(nlh, &m[k], family, &res[k]);
 		}
 	}
 }
@@ -352,15 +374,35 @@ static void show(uint64_t i, const struct fz_msg *m, const struct fz_result *res
 	fz_hex("#   hex: ", m->buf, m->len);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A batch ends with a request that may change what the model holds (its
+ * success is read back before the next request is built, which depends on
+ * it), with a dump (a second one would find the socket busy with it), and
+ * before a tidy-up. So a batch sends the requests one by one would.
+ */
+static bool ends_batch(const struct fz_msg *m, uint64_t i, bool can_tidy)
+{
+	return m->dump || (fz_changes_state(m->cmd) && m->verdict != FZ_MUST_FAIL) ||
+	       (can_tidy && i % 512 == 511);
+}
+
 int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	   struct fz_tally *t, int extra_fd)
 {
-	static struct fz_msg m;
+	static struct fz_msg m[FZ_BATCH_MAX];
+	static struct fz_result res[FZ_BATCH_MAX];
 	bool can_tidy = model->who == FZ_ROOT || model->who == FZ_USERNS_ALLOWED;
 	struct qkd_nl *nl = NULL, *ev = NULL;
-	int socks[4], n_socks = 0, ret;
+	int socks[4], n_socks = 0, ret, n;
 	struct timespec t0, t1;
-	struct fz_result res;
 
 	ret = qkd_nl_open(&nl);
 	if (!ret)
@@ -386,28 +428,55 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint64_t i = 0; i < count; i++) {
+	for (uint64_t i = 0; i < count; i += n) {
 		int fd = socks[fz_mix(o->seed ^ ~i) % n_socks];
+		uint32_t bytes = 0;
+		bool changed = false;
+		double a = now(), b;
 
-		fz_generate(&m, model, o->seed, i, o->family);
-		fz_exchange(fd, &m, i + 1, o->family, &res);
-		judge(model, o, t, i, &m, &res);
-		if (o->verbose || (o->replaying && i == o->replay))
-			show(i, &m, &res);
-		if (res.answered && !res.err && fz_changes_state(m.cmd)) {
-			if (refresh(model, nl)) {
+		for (n = 0; i + n < count && n < FZ_BATCH_MAX &&
+			    bytes <= FZ_BATCH_BYTES - FZ_MSG_MAX; n++) {
+			fz_generate(&m[n], model, o->seed, i + n, o->family);
+			bytes += NLMSG_ALIGN(m[n].len);
+			if (ends_batch(&m[n], i + n, can_tidy)) {
+				n++;
+				break;
+			}
+		}
+		b = now();
+		t->t_gen += b - a;
+		fz_exchange(fd, m, n, i + 1, o->family, res);
+		a = now();
+		t->t_xchg += a - b;
+		t->batches++;
+		for (int k = 0; k < n; k++) {
+			judge(model, o, t, i + k, &m[k], &res[k]);
+			if (o->verbose || (o->replaying && i + k == o->replay))
+				show(i + k, &m[k], &res[k]);
+			changed |= res[k].answered && !res[k].err && fz_changes_state(m[k].cmd);
+		}
+		if (changed) {
+			b = now();
+			t->refreshes++;
+			ret = refresh(model, nl);
+			t->t_refresh += now() - b;
+			if (ret) {
 				snprintf(t->error, sizeof(t->error),
 					 "cannot read the links back after request %llu",
-					 (unsigned long long)i);
+					 (unsigned long long)(i + n - 1));
 				break;
 			}
 			if (model->who == FZ_USERNS_ALLOWED)
-				quota_check(model, o, t, i);
+				quota_check(model, o, t, i + n - 1);
 		}
-		if (i % 8 == 7)
+		b = now();
+		if ((i + n) / 8 != i / 8)
 			drain_events(ev, t);
-		if (can_tidy && (i % 512 == 511 || model->partial))
-			tidy(model, nl, i % 4096 == 4095);
+		a = now();
+		t->t_events += a - b;
+		if (can_tidy && ((i + n) % 512 == 0 || model->partial))
+			tidy(model, nl, (i + n) % 4096 == 0);
+		t->t_tidy += now() - a;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	drain_events(ev, t);
@@ -427,153 +496,3 @@ int fz_run(struct fz_model *model, uint64_t count, const struct fz_opts *o,
 	return 0;
 }
 
-static struct nlmsghdr *raw_start(struct fz_msg *m, uint16_t family, uint8_t cmd,
-				  uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->buf);
-	struct genlmsghdr *gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
-
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	gh->cmd = cmd;
-	gh->version = QKD_GENL_VERSION;
-	m->cmd = cmd;
-	return nlh;
-}
-
-static int raw(int fd, uint16_t family, struct fz_msg *m, struct nlmsghdr *nlh,
-	       struct fz_result *res, uint64_t *leaks)
-{
-	m->len = nlh->nlmsg_len;
-	fz_exchange(fd, m, 1, family, res);
-	if (res->leak >= 0)
-		(*leaks)++;
-	return res->answered ? res->err : -ETIMEDOUT;
-}
-
-static int count_cb(const struct qkd_link *l, void *arg)
-{
-	(void)l;
-	(*(int *)arg)++;
-	return 0;
-}
-
-static struct nlmsghdr *key_add(struct fz_msg *m, uint16_t family, uint16_t flags)
-{
-	struct nlmsghdr *nlh = raw_start(m, family, QKD_CMD_KEY_ADD, flags);
-	struct nlattr *keys, *key;
-	uint8_t material[32];
-
-	for (unsigned int i = 0; i < sizeof(material); i++)
-		material[i] = fz_pattern[i % sizeof(fz_pattern)];
-	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
-	keys = mnl_attr_nest_start(nlh, QKD_A_KEYS);
-	for (int k = 0; k < 2; k++) {
-		uint8_t id[QKD_KEY_ID_LEN] = { 0x3f, flags != 0, k };
-
-		key = mnl_attr_nest_start(nlh, QKD_A_KEY);
-		mnl_attr_put_u8(nlh, QKD_A_KEY_DIR, k);
-		mnl_attr_put(nlh, QKD_A_KEY_ID, sizeof(id), id);
-		mnl_attr_put(nlh, QKD_A_KEY_MATERIAL, sizeof(material), material);
-		mnl_attr_nest_end(nlh, key);
-	}
-	mnl_attr_nest_end(nlh, keys);
-	return nlh;
-}
-
-const char *fz_self_check(const struct fz_opts *o, const struct fz_model *base,
-			  uint64_t *leaks)
-{
-	static struct fz_msg m;
-	static struct fz_model model;
-	uint64_t verdicts[FZ_VERDICTS] = { 0 }, cmds[256] = { 0 };
-	uint16_t fam = o->family;
-	struct nlmsghdr *nlh;
-	struct fz_result res;
-	struct qkd_nl *nl;
-	struct qkd_err err;
-	int fd, n = 0;
-
-	if (unshare(CLONE_NEWNET) || qkd_nl_open(&nl))
-		return "no namespace or socket of its own";
-	fd = fz_sock_open(false, true);
-	if (fd < 0)
-		return "no raw socket";
-	nlh = raw_start(&m, fam, QKD_CMD_LINK_NEW, 0);
-	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
-	mnl_attr_put_u8(nlh, QKD_A_LINK_CONSUMER, QKD_CONSUMER_EXPORT);
-	mnl_attr_put_u32(nlh, QKD_A_LINK_REQID, 4242);
-	if (raw(fd, fam, &m, nlh, &res, leaks))
-		return "a valid LINK_NEW was refused";
-	if (raw(fd, fam, &m, nlh, &res, leaks) != -EEXIST)
-		return "a second LINK_NEW of one name was not refused with EEXIST";
-	nlh = raw_start(&m, fam, QKD_CMD_LINK_NEW, 0);
-	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz:self");
-	if (raw(fd, fam, &m, nlh, &res, leaks) >= 0)
-		return "a LINK_NEW named fz:self succeeded";
-	if (qkd_link_dump(nl, count_cb, &n, &err) || n != 1)
-		return "the dump does not show the one link made";
-	if (raw(fd, fam, &m, key_add(&m, fam, 0), &res, leaks))
-		return "a valid KEY_ADD was refused";
-	if (raw(fd, fam, &m, key_add(&m, fam, NLM_F_DUMP), &res, leaks) >= 0)
-		return "KEY_ADD with NLM_F_DUMP succeeded";
-	nlh = raw_start(&m, fam, QKD_CMD_KEY_TAKE, 0);
-	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
-	mnl_attr_put_u8(nlh, QKD_A_DIR, QKD_DIR_OUT);
-	if (raw(fd, fam, &m, nlh, &res, leaks))
-		return "KEY_TAKE of an export link with keys failed";
-	if (!res.material)
-		return "the pattern scan missed the material of a KEY_TAKE reply";
-	nlh = raw_start(&m, fam, QKD_CMD_LINK_DEL, 0);
-	mnl_attr_put_strz(nlh, QKD_A_LINK_NAME, "fz-self");
-	if (raw(fd, fam, &m, nlh, &res, leaks))
-		return "LINK_DEL of the link failed";
-
-	/* The generator: every verdict, every command, sound headers. */
-	model = *base;
-	model.n = 0;
-	for (uint64_t i = 0; i < 5000; i++) {
-		fz_generate(&m, &model, o->seed, i, fam);
-		verdicts[m.verdict]++;
-		cmds[m.cmd]++;
-		if (m.len < NLMSG_HDRLEN + 1 || m.len > FZ_MSG_MAX ||
-		    ((struct nlmsghdr *)m.buf)->nlmsg_len != m.len)
-			return "a generated request has a wrong length";
-		if (m.verdict == FZ_MUST_FAIL && !m.rule)
-			return "a generated request must fail for no rule";
-	}
-	for (int v = 0; v < FZ_VERDICTS; v++)
-		if (!verdicts[v])
-			return "the generator misses a verdict";
-	for (int c = QKD_CMD_LINK_NEW; c <= QKD_CMD_MAX; c++)
-		if (!cmds[c] && strcmp(fz_cmd_name(c), "unserved"))
-			return "the generator misses a command";
-	return NULL;
-}
-
-int fz_send_hex(const struct fz_opts *o, const char *hex)
-{
-	static struct fz_msg m;
-	struct fz_result res;
-	size_t n = strlen(hex) / 2;
-	int fd;
-
-	/* The caller's namespace: what the request did stays there to see. */
-	if (n < NLMSG_HDRLEN + 1 || n > FZ_MSG_MAX)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (sscanf(hex + 2 * i, "%2hhx", &m.buf[i]) != 1)
-			return -EINVAL;
-	fd = fz_sock_open(false, true);
-	if (fd < 0)
-		return fd;
-	m.len = n;
-	m.cmd = m.buf[NLMSG_HDRLEN];
-	((struct nlmsghdr *)m.buf)->nlmsg_type = o->family;
-	fz_exchange(fd, &m, 1, o->family, &res);
-	printf("# %s: %s, errno %d (%s), %u data messages, key pattern %s%s%s\n",
-	       fz_cmd_name(m.cmd), res.answered ? "answered" : "no answer", -res.err,
-	       strerror(-res.err), res.n_data, res.leak >= 0 ? "in a reply" : "in no reply",
-	       res.msg[0] ? "; extack: " : "", res.msg);
-	return res.answered ? res.err : -ETIMEDOUT;
-}
