@@ -281,9 +281,11 @@ sa_watch() {
 # the in SAs of TO: the same key (index and ID) and SPI. (Not the other way:
 # TO's in SAs run ahead of FROM's out SAs.)
 mirrored() {
-	local out in
+	local out in missing
 	out=$(awk '$1 == "out" { print $2, $3, $4 }' "sas-${1#gw-}.txt" | sort -u)
 	in=$(awk '$1 == "in" { print $2, $3, $4 }' "sas-${2#gw-}.txt" | sort -u)
 	echo "$1 out SAs: $(echo "$out" | wc -l), $2 in SAs: $(echo "$in" | wc -l)"
-	[ -n "$out" ] && [ -z "$(comm -23 <(echo "$out") <(echo "$in"))" ]
+	missing=$(comm -23 <(echo "$out") <(echo "$in"))
+	[ -z "$missing" ] || echo "$1 out SAs with no mirror on $2 (index ID SPI): $missing"
+	[ -n "$out" ] && [ -z "$missing" ]
 }

@@ -74,6 +74,8 @@ _Static_assert(MSG_TAG_LEN == CONFIRM_TAG_LEN, "the OFFER carries the whole tag"
 
 void batch_free(struct link *l)
 {
+	/* A KME call of the batch still in flight goes with it. */
+	kme_cancel(&l->kme);
 	if (l->keys) {
 		explicit_bzero(l->keys, QKD_KEY_BATCH_MAX * sizeof(*l->keys));
 		free(l->keys);
@@ -217,13 +219,11 @@ static void master_ask(struct link *l)
 	peer_send(l, &m);
 }
 
-/* With the slave's counts @p: the KME (fetch.c), then the OFFER. */
+/* With the slave's counts @p: the KME (fetch.c), then batch_fetched(). */
 static void master_offer(struct link *l, const struct msg *p)
 {
 	struct qkd_link kl;
-	struct msg *m;
 	uint32_t out, in, cap;
-	unsigned int n, i;
 
 	l->state = B_IDLE;
 	if (module_read(l, &kl)) {
@@ -242,23 +242,34 @@ static void master_offer(struct link *l, const struct msg *p)
 			l->retry_at = qkdd_now_ms() + POLL_MS;
 		return;
 	}
+	if (batch_alloc(l)) {
+		link_backoff(l, "out of memory");
+		return;
+	}
+	fetch_start(l, &kl, out, in);
+}
+
+/* The master's keys from the KME (fetch.c): the OFFER. */
+void batch_fetched(struct link *l, unsigned int n)
+{
+	struct msg *m;
+	unsigned int i;
+
+	if (!n) {
+		batch_free(l);
+		return;
+	}
 	m = calloc(1, sizeof(*m));
-	if (!m || batch_alloc(l)) {
-		free(m);
+	if (!m) {
+		batch_free(l);
 		link_backoff(l, "out of memory");
 		return;
 	}
 	/* The KME may give fewer keys than the pools lack: its batch. */
-	n = fetch_enc_keys(l, &kl, out, in);
-	if (!n) {
-		batch_free(l);
-		free(m);
-		return;
-	}
-	refill_assign(out, in, l->keys, n);
+	refill_assign(l->fetch.out, l->fetch.in, l->keys, n);
 	l->n = n;
 	l->seq = l->last_seq + 1;
-	if (batch_tag(l, kl.key_bits, m->tag)) {
+	if (batch_tag(l, l->key_bits, m->tag)) {
 		batch_free(l);
 		free(m);
 		link_backoff(l, "cannot compute the key confirmation tag");
@@ -269,7 +280,7 @@ static void master_offer(struct link *l, const struct msg *p)
 
 	m->type = MSG_OFFER;
 	m->seq = l->seq;
-	m->key_bits = kl.key_bits;
+	m->key_bits = l->key_bits;
 	m->n = n;
 	for (i = 0; i < n; i++) {
 		m->keys[i].dir = l->keys[i].dir;
@@ -283,7 +294,9 @@ void batch_tick(struct link *l, int64_t now)
 {
 	char why[64];
 
-	if (l->state != B_IDLE && l->conf->role == QKDD_MASTER && now >= l->deadline) {
+	/* B_FETCHING has no deadline of its own: each KME call has its limit. */
+	if (l->state != B_IDLE && l->state != B_FETCHING &&
+	    l->conf->role == QKDD_MASTER && now >= l->deadline) {
 		snprintf(why, sizeof(why), "no answer to batch %llu in time",
 			 (unsigned long long)l->seq);
 		peer_drop(l, why);
@@ -441,14 +454,16 @@ static const char *offer_check(struct link *l, const struct msg *m,
 	return NULL;
 }
 
+static void slave_fetched(struct link *l, int ret);
+
+/* The OFFER @m: checked, then dec_keys (slave_fetched() goes on). */
 static void slave_offer(struct link *l, const struct msg *m)
 {
-	uint8_t (*ids)[QKD_KEY_ID_LEN], tag[CONFIRM_TAG_LEN];
+	uint8_t (*ids)[QKD_KEY_ID_LEN];
 	struct qkd_link kl;
-	char why[KME_WHY_MAX + 32];
 	const char *bad;
 	unsigned int i;
-	bool refused;
+	int ret;
 
 	l->seq = m->seq;
 	if (module_read(l, &kl)) {
@@ -466,25 +481,45 @@ static void slave_offer(struct link *l, const struct msg *m)
 		slave_refuse(l, "out of memory");
 		return;
 	}
-	for (i = 0; i < m->n; i++)
+	for (i = 0; i < m->n; i++) {
 		memcpy(ids[i], m->keys[i].id, QKD_KEY_ID_LEN);
-	if (kme_dec_keys(&l->kme, l->conf->kl.peer_sae, ids, m->n, kl.key_bits,
-			 link_holds, l, l->keys)) {
-		free(ids);
+		l->dirs[i] = m->keys[i].dir;
+	}
+	memcpy(l->offer_tag, m->tag, sizeof(l->offer_tag));
+	l->n = m->n;
+	l->key_bits = kl.key_bits;
+	/* The loop reads and answers meanwhile (kme.c); ACK1 waits for it. */
+	l->state = B_SLAVE_FETCHING;
+	ret = kme_dec_keys_start(&l->kme, l->conf->kl.peer_sae, ids, m->n,
+				 kl.key_bits, link_holds, l, l->keys);
+	free(ids);
+	if (ret)
+		slave_fetched(l, ret);
+}
+
+/* The slave's dec_keys ended with @ret: the tag, the stage, ACK1. */
+static void slave_fetched(struct link *l, int ret)
+{
+	char why[KME_WHY_MAX + 32];
+	uint8_t tag[CONFIRM_TAG_LEN];
+	unsigned int i;
+	bool refused;
+
+	if (l->state != B_SLAVE_FETCHING)
+		return;
+	if (ret) {
 		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
 		slave_refuse(l, why);
 		return;
 	}
-	free(ids);
-	l->n = m->n;
-	for (i = 0; i < m->n; i++)
-		l->keys[i].dir = m->keys[i].dir;
+	for (i = 0; i < l->n; i++)
+		l->keys[i].dir = l->dirs[i];
 	/* Before anything is staged: both KMEs gave the same keys. */
-	if (batch_tag(l, kl.key_bits, tag)) {
+	if (batch_tag(l, l->key_bits, tag)) {
 		slave_refuse(l, "the slave could not compute the key confirmation tag");
 		return;
 	}
-	if (!confirm_tag_equal(tag, m->tag)) {
+	if (!confirm_tag_equal(tag, l->offer_tag)) {
 		explicit_bzero(tag, sizeof(tag));
 		qkdd_event(l, "key-confirmation-failed", "batch=%llu keys=%u role=slave",
 			   (unsigned long long)l->seq, l->n);
@@ -555,6 +590,16 @@ unexpected:
 	snprintf(why, sizeof(why), "unexpected %s for batch %llu", msg_name(m->type),
 		 (unsigned long long)m->seq);
 	peer_drop(l, why);
+}
+
+void batch_kme_done(struct kme *k, int ret)
+{
+	struct link *l = k->owner;
+
+	if (l->conf->role == QKDD_MASTER)
+		fetch_kme_done(l, ret);
+	else
+		slave_fetched(l, ret);
 }
 
 void batch_on_msg(struct link *l, const struct msg *m)

@@ -17,9 +17,11 @@
 enum batch_state {
 	B_IDLE,
 	B_ASKED,		/* master: POOLS sent, waiting for the slave's */
+	B_FETCHING,		/* master: asking the KME for the batch (fetch.c) */
 	B_OFFERED,		/* master: OFFER sent, waiting for ACK1 */
 	B_MASTER_PUSHED,	/* master: staged, in keys committed, ACK2 sent,
 				 * waiting for DONE */
+	B_SLAVE_FETCHING,	/* slave: OFFER taken, dec_keys in flight */
 	B_SLAVE_PUSHED,		/* slave: batch staged, ACK1 sent, waiting for ACK2 */
 };
 
@@ -54,11 +56,25 @@ struct link {
 	int64_t connect_backoff;
 	bool connect_failed;		/* logged once until it works again */
 
+	/* master: the KME calls of the batch being fetched (fetch.c) */
+	struct fetch {
+		enum { F_STATUS, F_ENC_KEYS, F_ENC_KEYS_AGAIN } step;
+		struct kme_status st;
+		uint32_t out, in;	/* what the pools hold, the fuller side's */
+		unsigned int capacity;
+		unsigned int n;		/* keys asked for first */
+		int64_t t0;		/* when the first call began */
+	} fetch;
+
 	/* the batch in flight */
 	enum batch_state state;
 	uint64_t seq;
 	unsigned int n;
+	unsigned int key_bits;
 	struct qkd_key *keys;		/* QKD_KEY_BATCH_MAX; dir as the master sees it */
+	/* slave: the OFFER's directions and tag, while dec_keys runs */
+	uint8_t dirs[QKD_KEY_BATCH_MAX];
+	uint8_t offer_tag[MSG_TAG_LEN];
 	int64_t deadline;
 	bool resumed;			/* completed from a HELLO, keys unknown */
 };
@@ -86,9 +102,9 @@ struct qkdd {
 /* The master's wait for ACK1 and DONE: the slave's dec_keys included. */
 #define BATCH_MS	30000
 /*
- * The master's wait for the slave's POOLS: no KME call, yet the slave's
- * loop may be in another link's (10 s at most). A slave that stopped
- * answering is noticed within this.
+ * The master's wait for the slave's POOLS: no KME call, and no KME call
+ * holds the slave's loop (kme.c), so this is the network's and the
+ * scheduler's time. A slave that stopped answering is noticed within it.
  */
 #define POOLS_MS	15000
 /* How often the master looks again while the slave's pools are fuller. */
@@ -129,13 +145,16 @@ void peer_pending_tick(struct qkdd *d, int64_t now);
 
 /* fetch.c: the master's keys from its KME. */
 /*
- * Asks the KME for the keys of a batch that lacks @out and @in (the
- * master's directions) to fill @kl's pools, into l->keys. Returns how
- * many it gave, or 0 with the next try set (l->retry_at) and what went
- * wrong logged as it should be.
+ * Starts asking the KME for the keys of a batch that lacks @out and @in
+ * (the master's directions) to fill @kl's pools, into l->keys; the link
+ * is in B_FETCHING meanwhile. It ends in batch_fetched() with how many
+ * the KME gave, or 0 with the next try set (l->retry_at) and what went
+ * wrong logged as it should be; perhaps before fetch_start() returns.
  */
-unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
-			    uint32_t out, uint32_t in);
+void fetch_start(struct link *l, const struct qkd_link *kl, uint32_t out,
+		 uint32_t in);
+/* The KME call fetch.c started ended with @ret (kme.h). */
+void fetch_kme_done(struct link *l, int ret);
 /* Whether the link took in key ID @id lately (arg: the link). */
 bool link_holds(const uint8_t id[QKD_KEY_ID_LEN], void *arg);
 /*
@@ -153,5 +172,9 @@ void batch_low(struct link *l);
 void batch_free(struct link *l);
 /* Completes batch @seq, which both sides hold, from ACK2 on (peer.c). */
 void batch_resume(struct link *l, uint64_t seq);
+/* The master's keys of the batch came: @n of them (0: none, see fetch_start()). */
+void batch_fetched(struct link *l, unsigned int n);
+/* A KME call of the link ended (struct kme's done). */
+void batch_kme_done(struct kme *k, int ret);
 
 #endif /* QKDD_DAEMON_H */

@@ -24,6 +24,11 @@
  * answer at all (kme.c: no connection, or a time-out), logged when it
  * starts and when the KME answers again, with how long it lasted. Any
  * other failure is logged at each try, with the same backoff.
+ *
+ * The calls (status, enc_keys, perhaps enc_keys again for fewer) run one
+ * after the other without blocking the event loop (kme.c): the link
+ * waits in B_FETCHING, each call bounded by the KME time limit, and the
+ * peer's messages are read and answered meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -89,50 +94,18 @@ static void kme_up(struct link *l)
 	l->kme_down_tries = 0;
 }
 
-unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
-			    uint32_t out, uint32_t in)
+/* The end of the batch's enc_keys call (the fallback's, if it came to that). */
+static unsigned int enc_keys_end(struct link *l, int ret)
 {
-	const char *sae = l->conf->kl.peer_sae;
-	unsigned int bits = kl->key_bits, n, again;
+	struct fetch *f = &l->fetch;
 	char why[KME_WHY_MAX + 32];
-	int64_t t0 = qkdd_now_ms();
-	struct kme_status st;
-	int ret;
 
-	ret = kme_status(&l->kme, sae, &st);
-	if (ret == -ENOTCONN) {
-		kme_down(l, t0);
-		return 0;
-	}
-	kme_up(l);
-	if (ret) {
-		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
-		link_backoff(l, why);
-		return 0;
-	}
-	if ((st.min_key_size && bits < st.min_key_size) ||
-	    (st.max_key_size && bits > st.max_key_size)) {
-		snprintf(why, sizeof(why), "KME: cannot give %u-bit keys (%u to %u)",
-			 bits, st.min_key_size, st.max_key_size);
-		link_backoff(l, why);
-		return 0;
-	}
-	n = refill_count(out, in, kl->capacity, bits, &st);
-	if (!n) {
-		/* Nothing lacking after all: look again later. */
-		l->retry_at = qkdd_now_ms() + POLL_MS;
-		return 0;
-	}
-	ret = kme_enc_keys(&l->kme, sae, n, bits, link_holds, l, l->keys);
-	again = ret == -EAGAIN ? refill_fallback(n, bits, &st) : 0;
-	if (again)
-		ret = kme_enc_keys(&l->kme, sae, again, bits, link_holds, l, l->keys);
 	if (ret == -EAGAIN) {
 		no_keys(l);
 		return 0;
 	}
 	if (ret == -ENOTCONN) {
-		kme_down(l, t0);
+		kme_down(l, f->t0);
 		return 0;
 	}
 	if (ret < 0) {
@@ -141,13 +114,102 @@ unsigned int fetch_enc_keys(struct link *l, const struct qkd_link *kl,
 		return 0;
 	}
 	l->kme_short = false;
-	l->kme_partial = (unsigned int)ret < n;
-	if (refill_count_misleads(ret, bits, &st))
+	l->kme_partial = (unsigned int)ret < f->n;
+	if (refill_count_misleads(ret, l->key_bits, &f->st))
 		kme_quirk(&l->kme, KQ_STORED_COUNT,
 			  "stored_key_count said %u, yet enc_keys gave %d keys at "
 			  "once: qkdd takes stored_key_count as a hint and asks "
-			  "for what it needs", st.stored_key_count, ret);
-	else if ((unsigned int)ret <= refill_stored(bits, &st))
+			  "for what it needs", f->st.stored_key_count, ret);
+	else if ((unsigned int)ret <= refill_stored(l->key_bits, &f->st))
 		kme_quirk_over(&l->kme, KQ_STORED_COUNT);
 	return ret;
+}
+
+/*
+ * The status call ended with @ret: on to enc_keys, or 0 (nothing to ask
+ * for, or what went wrong logged). -EINPROGRESS: enc_keys is in flight.
+ */
+static int status_end(struct link *l, int ret)
+{
+	const char *sae = l->conf->kl.peer_sae;
+	struct fetch *f = &l->fetch;
+	unsigned int bits = l->key_bits;
+	char why[KME_WHY_MAX + 32];
+
+	if (ret == -ENOTCONN) {
+		kme_down(l, f->t0);
+		return 0;
+	}
+	kme_up(l);
+	if (ret) {
+		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
+		link_backoff(l, why);
+		return 0;
+	}
+	if ((f->st.min_key_size && bits < f->st.min_key_size) ||
+	    (f->st.max_key_size && bits > f->st.max_key_size)) {
+		snprintf(why, sizeof(why), "KME: cannot give %u-bit keys (%u to %u)",
+			 bits, f->st.min_key_size, f->st.max_key_size);
+		link_backoff(l, why);
+		return 0;
+	}
+	f->n = refill_count(f->out, f->in, f->capacity, bits, &f->st);
+	if (!f->n) {
+		/* Nothing lacking after all: look again later. */
+		l->retry_at = qkdd_now_ms() + POLL_MS;
+		return 0;
+	}
+	f->step = F_ENC_KEYS;
+	ret = kme_enc_keys_start(&l->kme, sae, f->n, bits, link_holds, l, l->keys);
+	return ret ? (int)enc_keys_end(l, ret) : -EINPROGRESS;
+}
+
+void fetch_kme_done(struct link *l, int ret)
+{
+	const char *sae = l->conf->kl.peer_sae;
+	struct fetch *f = &l->fetch;
+	unsigned int again;
+
+	if (l->state != B_FETCHING)
+		return;
+	switch (f->step) {
+	case F_STATUS:
+		ret = status_end(l, ret);
+		if (ret == -EINPROGRESS)
+			return;
+		batch_fetched(l, ret);
+		return;
+	case F_ENC_KEYS:
+		again = ret == -EAGAIN ? refill_fallback(f->n, l->key_bits, &f->st) : 0;
+		if (again) {
+			f->step = F_ENC_KEYS_AGAIN;
+			ret = kme_enc_keys_start(&l->kme, sae, again, l->key_bits,
+						 link_holds, l, l->keys);
+			if (!ret)
+				return;
+		}
+		break;
+	case F_ENC_KEYS_AGAIN:
+		break;
+	}
+	batch_fetched(l, enc_keys_end(l, ret));
+}
+
+void fetch_start(struct link *l, const struct qkd_link *kl, uint32_t out,
+		 uint32_t in)
+{
+	struct fetch *f = &l->fetch;
+	int ret;
+
+	f->step = F_STATUS;
+	f->out = out;
+	f->in = in;
+	f->capacity = kl->capacity;
+	f->n = 0;
+	f->t0 = qkdd_now_ms();
+	l->key_bits = kl->key_bits;
+	l->state = B_FETCHING;
+	ret = kme_status_start(&l->kme, l->conf->kl.peer_sae, &f->st);
+	if (ret)
+		fetch_kme_done(l, ret);
 }

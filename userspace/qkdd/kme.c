@@ -1,8 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ETSI GS QKD 014 client: HTTPS with mutual TLS through libcurl, one
- * request at a time, blocking with a time limit. Each link keeps its easy
- * handle, so that its connection to the KME is reused.
+ * The ETSI GS QKD 014 client: HTTPS with mutual TLS through libcurl's
+ * multi interface, driven by qkdd's event loop (kme_pollfds(), kme_run()),
+ * one request at a time per link, each with a time limit. Each link keeps
+ * its easy handle, so that its connection to the KME is reused.
+ *
+ * Why not curl_easy_perform(), as qkdd did first: it blocks the one
+ * thread for as long as the KME takes, up to TIMEOUT_S. A KME that hangs
+ * (stopped, cut off) then held the loop 10 s at each try, and meanwhile
+ * no peer message was read or answered, no other link served, and a
+ * master waiting for this slave's POOLS (POOLS_MS, 15 s) could give up on
+ * it. Here a request is started, the loop waits on its sockets and
+ * timer with everything else, and when it ends the link's done function
+ * carries on (fetch.c for the master, batch.c for the slave). The bounds
+ * are the same: TIMEOUT_S for every request, the connection included. A
+ * thread per request would have done as much, but every link's state
+ * would then need a lock; the loop keeps the daemon lock-free.
  *
  * An answer lands in a buffer of a fixed size that we own (never
  * realloc()ed, which would leave copies of key material behind), is
@@ -34,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <curl/curl.h>
 
 #include "kme.h"
@@ -201,45 +216,94 @@ static int http_error(struct kme *k, const char *call, long code,
 }
 
 /*
- * GET (@body NULL) or POST @body to KME_URL/api/v1/keys/SAE/CALL. On
- * success @a holds the answer of an HTTP 200; the caller wipes and frees
- * a->buf in every case.
+ * The request in flight on a link's handle, from its start to its end:
+ * what curl needs to keep (the body, the headers, the error buffer) and
+ * what the answer is checked against.
  */
-static int request(struct kme *k, const char *sae, const char *call,
-		   const char *body, struct answer *a)
-{
-	char url[2048], err[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hdrs = NULL, *h;
-	char *esc = NULL, *ctype = NULL;
-	CURLcode rc;
-	long code = 0;
-	CURL *c;
+struct kme_req {
+	const char *call;		/* "status", "enc_keys", "dec_keys" */
+	char *body;			/* NULL for status (GET) */
+	struct curl_slist *hdrs;
+	char err[CURL_ERROR_SIZE];
+	struct answer a;
+	struct kme_status *st;		/* status: the answer goes here */
+	unsigned int n, bits;		/* enc_keys, dec_keys */
+	uint8_t (*ids)[QKD_KEY_ID_LEN];	/* dec_keys: the IDs asked for (a copy) */
+	kme_held_fn held;
+	void *held_arg;
+	struct qkd_key *keys;
+};
 
-	a->buf = malloc(ANSWER_MAX);
-	a->len = 0;
-	a->overflow = false;
-	if (!a->buf)
-		return fail(k, -ENOMEM, "%s: out of memory", call);
+/* Every link's requests, driven by the event loop (kme_pollfds(), kme_run()). */
+static CURLM *multi;
+static int kme_running;		/* transfers curl has in hand */
+
+static void answer_free(struct answer *a)
+{
+	if (a->buf) {
+		explicit_bzero(a->buf, ANSWER_MAX);
+		free(a->buf);
+	}
+	a->buf = NULL;
+}
+
+static void req_free(struct kme_req *r)
+{
+	if (!r)
+		return;
+	answer_free(&r->a);
+	curl_slist_free_all(r->hdrs);
+	free(r->body);
+	free(r->ids);
+	free(r);
+}
+
+/*
+ * Starts GET (r->body NULL) or POST r->body to KME_URL/api/v1/keys/SAE/CALL
+ * on the link's handle; it ends in kme_run(). Returns 0, or a negative
+ * errno with k->why (nothing started, @r freed).
+ */
+static int request_start(struct kme *k, const char *sae, struct kme_req *r)
+{
+	const char *call = r->call;
+	char url[2048];
+	struct curl_slist *h;
+	char *esc = NULL;
+	CURLcode rc;
+	CURL *c;
+	int ret;
+
+	if (k->req) {
+		req_free(r);
+		return fail(k, -EBUSY, "%s: a request is in flight already", call);
+	}
+	r->a.buf = malloc(ANSWER_MAX);
+	if (!r->a.buf) {
+		ret = fail(k, -ENOMEM, "%s: out of memory", call);
+		goto err;
+	}
 	if (!k->curl)
 		k->curl = curl_easy_init();
 	c = k->curl;
 	if (c)
 		esc = curl_easy_escape(c, sae, 0);
-	if (!c || !esc)
-		return fail(k, -ENOMEM, "%s: cannot set up curl", call);
+	if (!c || !esc) {
+		ret = fail(k, -ENOMEM, "%s: cannot set up curl", call);
+		goto err;
+	}
 	snprintf(url, sizeof(url), "%s/api/v1/keys/%s/%s", k->url, esc, call);
 	curl_free(esc);
 
 	h = curl_slist_append(NULL, "Accept: application/json");
-	if (h && body) {
-		hdrs = h;
-		h = curl_slist_append(hdrs, "Content-Type: application/json");
+	if (h && r->body) {
+		r->hdrs = h;
+		h = curl_slist_append(r->hdrs, "Content-Type: application/json");
 	}
 	if (!h) {
-		curl_slist_free_all(hdrs);
-		return fail(k, -ENOMEM, "%s: out of memory", call);
+		ret = fail(k, -ENOMEM, "%s: out of memory", call);
+		goto err;
 	}
-	hdrs = h;
+	r->hdrs = h;
 
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -261,123 +325,236 @@ static int request(struct kme *k, const char *sae, const char *call,
 	if (!rc)
 		rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (rc) {
-		curl_slist_free_all(hdrs);
-		return fail(k, -EINVAL, "%s: cannot set up TLS: %s", call,
-			    curl_easy_strerror(rc));
+		ret = fail(k, -EINVAL, "%s: cannot set up TLS: %s", call,
+			   curl_easy_strerror(rc));
+		goto err;
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-	if (body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
-	if (rc == CURLE_OK)
-		note_connection(k, c);
-	/* The handle must not keep pointers to our stack or the headers. */
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdrs);
-
-	if (a->overflow)
-		return fail(k, -EMSGSIZE, "%s: answer larger than %d bytes", call,
-			    ANSWER_MAX);
-	if (rc != CURLE_OK)
-		return fail(k, no_answer(rc) ? -ENOTCONN : -EIO, "%s: %s", call,
-			    err[0] ? err : curl_easy_strerror(rc));
-	if (code != 200)
-		return http_error(k, call, code, a, ctype);
-	return 0;
-}
-
-static void answer_free(struct answer *a)
-{
-	if (a->buf) {
-		explicit_bzero(a->buf, ANSWER_MAX);
-		free(a->buf);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->a);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->err);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, k);
+	if (r->body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body);
+	if (!multi || curl_multi_add_handle(multi, c) != CURLM_OK) {
+		ret = fail(k, -ENOMEM, "%s: cannot start the request", call);
+		goto err;
 	}
-	a->buf = NULL;
-}
-
-int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st)
-{
-	struct answer a = {};
-	char why[KME_WHY_MAX];
-	int ret;
-
-	ret = request(k, slave_sae, "status", NULL, &a);
-	if (!ret && etsi014_parse_status(a.buf, a.len, st, why))
-		ret = fail(k, -EBADMSG, "status: %s", why);
-	answer_free(&a);
+	k->req = r;
+	return 0;
+err:
+	req_free(r);
 	return ret;
 }
 
 /*
- * One enc_keys or dec_keys call: sends body (NULL: out of memory; freed
- * here) and checks the answer against n keys of bits, with ids the IDs
- * asked for (dec_keys) or NULL (enc_keys).
+ * The end of the request on @c with curl's result @rc: the HTTP status,
+ * then the answer checked as the call wants. 0 (enc_keys: the number of
+ * keys given) or a negative errno with k->why.
  */
-static int fetch_keys(struct kme *k, const char *sae, const char *call,
+static int request_end(struct kme *k, CURL *c, CURLcode rc)
+{
+	struct kme_req *r = k->req;
+	const char *call = r->call;
+	char why[KME_WHY_MAX];
+	char *ctype = NULL;
+	long code = 0;
+	int ret;
+
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+	if (rc == CURLE_OK)
+		note_connection(k, c);
+	if (r->a.overflow)
+		return fail(k, -EMSGSIZE, "%s: answer larger than %d bytes", call,
+			    ANSWER_MAX);
+	if (rc != CURLE_OK)
+		return fail(k, no_answer(rc) ? -ENOTCONN : -EIO, "%s: %s", call,
+			    r->err[0] ? r->err : curl_easy_strerror(rc));
+	if (code != 200)
+		return http_error(k, call, code, &r->a, ctype);
+
+	if (r->st) {
+		if (etsi014_parse_status(r->a.buf, r->a.len, r->st, why))
+			return fail(k, -EBADMSG, "status: %s", why);
+		return 0;
+	}
+	if (r->ids)
+		ret = etsi014_parse_keys(r->a.buf, r->a.len, r->n, r->bits, r->ids,
+					 r->held, r->held_arg, r->keys, why);
+	else
+		ret = etsi014_parse_enc_keys(r->a.buf, r->a.len, r->n, r->bits,
+					     r->held, r->held_arg, r->keys, why);
+	if (ret < 0)
+		return fail(k, -EBADMSG, "%s: %s", call, why);
+	if (!r->ids && (unsigned int)ret < r->n)
+		kme_quirk(k, KQ_FEWER_KEYS,
+			  "gave only %d of the %u keys asked for: qkdd takes what it gives",
+			  ret, r->n);
+	else if (!r->ids && r->n > 1)
+		/* One key asked and given says nothing of the KME's manners. */
+		kme_quirk_over(k, KQ_FEWER_KEYS);
+	return r->ids ? 0 : ret;
+}
+
+/* Takes the link's handle out of the multi handle, and drops its request. */
+static void request_drop(struct kme *k)
+{
+	if (!k->req)
+		return;
+	curl_multi_remove_handle(multi, k->curl);
+	/* The handle must not keep pointers to what is freed now. */
+	curl_easy_setopt(k->curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(k->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(k->curl, CURLOPT_WRITEDATA, NULL);
+	req_free(k->req);
+	k->req = NULL;
+}
+
+void kme_cancel(struct kme *k)
+{
+	request_drop(k);
+}
+
+bool kme_busy(const struct kme *k)
+{
+	return k->req;
+}
+
+int kme_status_start(struct kme *k, const char *slave_sae, struct kme_status *st)
+{
+	struct kme_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return fail(k, -ENOMEM, "status: out of memory");
+	r->call = "status";
+	r->st = st;
+	return request_start(k, slave_sae, r);
+}
+
+/*
+ * An enc_keys or dec_keys request: sends @body (NULL: out of memory; taken
+ * either way) and checks the answer against @n keys of @bits, with @ids
+ * the IDs asked for (dec_keys; copied) or NULL (enc_keys).
+ */
+static int keys_start(struct kme *k, const char *sae, const char *call,
 		      char *body, unsigned int n, unsigned int bits,
 		      const uint8_t (*ids)[QKD_KEY_ID_LEN], kme_held_fn held,
 		      void *arg, struct qkd_key *keys)
 {
-	struct answer a = {};
-	char why[KME_WHY_MAX];
-	int ret;
+	struct kme_req *r = calloc(1, sizeof(*r));
 
-	if (!body)
+	if (!r || !body) {
+		free(r);
+		free(body);
 		return fail(k, -ENOMEM, "%s: out of memory", call);
-	ret = request(k, sae, call, body, &a);
-	free(body);
-	if (ret)
-		goto out;
-	if (ids)
-		ret = etsi014_parse_keys(a.buf, a.len, n, bits, ids, held, arg,
-					 keys, why);
-	else
-		ret = etsi014_parse_enc_keys(a.buf, a.len, n, bits, held, arg,
-					     keys, why);
-	if (ret < 0) {
-		ret = fail(k, -EBADMSG, "%s: %s", call, why);
-	} else if (!ids && (unsigned int)ret < n) {
-		kme_quirk(k, KQ_FEWER_KEYS,
-			  "gave only %d of the %u keys asked for: qkdd takes what it gives",
-			  ret, n);
-	} else if (!ids && n > 1) {
-		/* One key asked and given says nothing of the KME's manners. */
-		kme_quirk_over(k, KQ_FEWER_KEYS);
 	}
-out:
-	answer_free(&a);
-	return ret;
+	r->call = call;
+	r->body = body;
+	r->n = n;
+	r->bits = bits;
+	r->held = held;
+	r->held_arg = arg;
+	r->keys = keys;
+	if (ids) {
+		r->ids = malloc(n * sizeof(*r->ids));
+		if (!r->ids) {
+			req_free(r);
+			return fail(k, -ENOMEM, "%s: out of memory", call);
+		}
+		memcpy(r->ids, ids, n * sizeof(*r->ids));
+	}
+	return request_start(k, sae, r);
 }
 
-int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,
-		 unsigned int bits, kme_held_fn held, void *arg,
-		 struct qkd_key *keys)
+int kme_enc_keys_start(struct kme *k, const char *slave_sae, unsigned int n,
+		       unsigned int bits, kme_held_fn held, void *arg,
+		       struct qkd_key *keys)
 {
-	return fetch_keys(k, slave_sae, "enc_keys", etsi014_enc_request(n, bits),
+	return keys_start(k, slave_sae, "enc_keys", etsi014_enc_request(n, bits),
 			  n, bits, NULL, held, arg, keys);
 }
 
-int kme_dec_keys(struct kme *k, const char *master_sae,
-		 const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
-		 unsigned int bits, kme_held_fn held, void *arg,
-		 struct qkd_key *keys)
+int kme_dec_keys_start(struct kme *k, const char *master_sae,
+		       const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
+		       unsigned int bits, kme_held_fn held, void *arg,
+		       struct qkd_key *keys)
 {
-	int ret = fetch_keys(k, master_sae, "dec_keys",
-			     etsi014_dec_request(ids, n), n, bits, ids, held,
-			     arg, keys);
+	return keys_start(k, master_sae, "dec_keys", etsi014_dec_request(ids, n),
+			  n, bits, ids, held, arg, keys);
+}
 
-	return ret < 0 ? ret : 0;
+unsigned int kme_pollfds(struct pollfd *pfd, unsigned int max, int *timeout_ms)
+{
+	fd_set r, w, e;
+	int maxfd = -1, fd;
+	unsigned int n = 0;
+	long t = -1;
+
+	if (!multi)
+		return 0;
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_ZERO(&e);
+	/* curl leaves out sockets at or above FD_SETSIZE; qkdd has a few dozen. */
+	curl_multi_fdset(multi, &r, &w, &e, &maxfd);
+	for (fd = 0; fd <= maxfd; fd++) {
+		short ev = (FD_ISSET(fd, &r) ? POLLIN : 0) |
+			   (FD_ISSET(fd, &w) ? POLLOUT : 0) |
+			   (FD_ISSET(fd, &e) ? POLLPRI : 0);
+
+		if (!ev)
+			continue;
+		if (n == max) {
+			/* No room for them all: look again soon. */
+			t = 10;
+			break;
+		}
+		pfd[n++] = (struct pollfd){ .fd = fd, .events = ev };
+	}
+	if (t < 0)
+		curl_multi_timeout(multi, &t);
+	/* A transfer with no socket to wait on yet (resolving, say). */
+	if (t < 0 && maxfd < 0 && kme_running)
+		t = 100;
+	if (t >= 0 && t < *timeout_ms)
+		*timeout_ms = t;
+	return n;
+}
+
+void kme_run(void)
+{
+	struct kme *k;
+	CURLMsg *m;
+	CURLcode rc;
+	CURL *c;
+	int left, ret;
+
+	if (!multi)
+		return;
+	curl_multi_perform(multi, &kme_running);
+	while ((m = curl_multi_info_read(multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		/* m does not outlive curl_multi_remove_handle(). */
+		c = m->easy_handle;
+		rc = m->data.result;
+		k = NULL;
+		curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&k);
+		if (!k || !k->req || k->curl != c) {
+			curl_multi_remove_handle(multi, c);
+			continue;
+		}
+		ret = request_end(k, c, rc);
+		request_drop(k);
+		/* It may start the next request, on this handle or another. */
+		k->done(k, ret);
+	}
 }
 
 void kme_close(struct kme *k)
 {
+	request_drop(k);
 	if (k->curl)
 		curl_easy_cleanup(k->curl);
 	k->curl = NULL;
@@ -385,10 +562,16 @@ void kme_close(struct kme *k)
 
 int kme_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) ? -EIO : 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT))
+		return -EIO;
+	multi = curl_multi_init();
+	return multi ? 0 : -ENOMEM;
 }
 
 void kme_global_cleanup(void)
 {
+	if (multi)
+		curl_multi_cleanup(multi);
+	multi = NULL;
 	curl_global_cleanup();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ETSI GS QKD 014: the answers a KME gives (etsi014.c, pure functions) and
- * the HTTPS client that asks for them (kme.c).
+ * the HTTPS client that asks for them (kme.c), driven by the event loop.
  */
 #ifndef QKDD_KME_H
 #define QKDD_KME_H
@@ -122,6 +122,8 @@ enum kme_quirk {
 	KQ_CONNECTION_CLOSE,	/* Connection: close on every reply */
 };
 
+struct kme_req;
+
 /* A KME of one link: its URL, our SAE's certificate, the KME's CA. */
 struct kme {
 	const char *name;		/* the link's, for log lines */
@@ -129,30 +131,52 @@ struct kme {
 	const char *cert;
 	const char *key;
 	const char *ca;
+	/* Called from kme_run() when a request started here ends. */
+	void (*done)(struct kme *k, int ret);
+	void *owner;			/* the link, for done */
 	void *curl;			/* the easy handle, kept for its connection */
+	struct kme_req *req;		/* the request in flight, or NULL */
 	char why[KME_WHY_MAX];		/* what went wrong, after a failure */
 	unsigned int quirks;		/* 1 << KQ_*: logged, episode not over */
 	unsigned int closes;		/* replies in a row with Connection: close */
 };
 
 /*
- * The three calls of ETSI 014 qkdd makes. Each returns 0 (kme_enc_keys():
- * the number of keys given, 1 to @n), or a negative errno with k->why
- * saying what went wrong (a curl error such as a certificate that does
- * not verify, an HTTP status with the KME's message, or what the answer's
+ * The three calls of ETSI 014 qkdd makes, started here and ended in
+ * kme_run(), never blocking: one at a time per link. A start returns 0,
+ * or a negative errno with k->why (nothing started, done not called).
+ * Once started, k->done(k, ret) is called with ret 0 (enc_keys: the
+ * number of keys given, 1 to @n), or a negative errno with k->why saying
+ * what went wrong (a curl error such as a certificate that does not
+ * verify, an HTTP status with the KME's message, or what the answer's
  * validation found); nothing from a failed answer is kept. -EAGAIN means
  * the KME has too few keys now: a 503, or a 400 whose message says so;
- * -ENOTCONN that it gave no answer (no connection, or a time-out: a KME
- * down or stopped).
+ * -ENOTCONN that it gave no answer (no connection, or none within 10 s:
+ * a KME down or stopped). @st and @keys must stay until then; @ids are
+ * copied.
  */
-int kme_status(struct kme *k, const char *slave_sae, struct kme_status *st);
-int kme_enc_keys(struct kme *k, const char *slave_sae, unsigned int n,
-		 unsigned int bits, kme_held_fn held, void *arg,
-		 struct qkd_key *keys);
-int kme_dec_keys(struct kme *k, const char *master_sae,
-		 const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
-		 unsigned int bits, kme_held_fn held, void *arg,
-		 struct qkd_key *keys);
+int kme_status_start(struct kme *k, const char *slave_sae, struct kme_status *st);
+int kme_enc_keys_start(struct kme *k, const char *slave_sae, unsigned int n,
+		       unsigned int bits, kme_held_fn held, void *arg,
+		       struct qkd_key *keys);
+int kme_dec_keys_start(struct kme *k, const char *master_sae,
+		       const uint8_t (*ids)[QKD_KEY_ID_LEN], unsigned int n,
+		       unsigned int bits, kme_held_fn held, void *arg,
+		       struct qkd_key *keys);
+/* Drops the request in flight, if any, without calling done. */
+void kme_cancel(struct kme *k);
+/* Whether a request is in flight. */
+bool kme_busy(const struct kme *k);
+
+struct pollfd;
+/*
+ * The event loop's side: the sockets every request in flight waits on,
+ * into @pfd (at most @max), with *@timeout_ms lowered to when curl's next
+ * time limit or retry falls due; then, after poll(), kme_run() moves the
+ * requests on and calls done for each that ended.
+ */
+unsigned int kme_pollfds(struct pollfd *pfd, unsigned int max, int *timeout_ms);
+void kme_run(void);
 
 /*
  * Logs "link NAME: KME: TEXT" if quirk @q is not logged in this episode;
@@ -163,7 +187,7 @@ bool kme_quirk(struct kme *k, enum kme_quirk q, const char *fmt, ...)
 /* A reply kept the standard on the point of @q: its episode is over. */
 void kme_quirk_over(struct kme *k, enum kme_quirk q);
 
-/* Frees the handle (and the connection it keeps). */
+/* Drops the request in flight and frees the handle (and its connection). */
 void kme_close(struct kme *k);
 
 int kme_global_init(void);

@@ -10,11 +10,12 @@
  * socket, the peer listener and connections, ticking every 250 ms for the
  * timers (backoffs, time limits). The slave's listener and the TLS
  * handshakes of the connections it accepts are stepped by the loop and
- * never block it (handshake.c). Calls to the KME and a master's connect
- * to its slave (TCP and TLS) block, each for at most its time limit
- * (10 s): a master connects only to the slave it is configured with, and
- * backs off while that fails; phase 1 accepts that, with a handful of
- * links per gateway.
+ * never block it (handshake.c), nor do calls to the KME: the loop waits
+ * on their sockets and timers too (kme.c), so a KME that hangs holds up
+ * no peer message and no other link. A master's connect to its slave
+ * (TCP and TLS) blocks, for at most its time limit (10 s): a master
+ * connects only to the slave it is configured with, and backs off while
+ * that fails; phase 1 accepts that, with a handful of links per gateway.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -139,6 +140,8 @@ static int setup_links(struct qkdd *d)
 		l->kme.cert = lc->kme_cert;
 		l->kme.key = lc->kme_key;
 		l->kme.ca = lc->kme_ca;
+		l->kme.done = batch_kme_done;
+		l->kme.owner = l;
 		l->need_refill = true;
 		l->connect_at = now;
 		l->retry_at = now;
@@ -227,11 +230,16 @@ static void stop(struct qkdd *d)
 }
 
 /* What each pollfd stands for. */
-enum { P_SIGNAL, P_EVENTS, P_HANDSHAKE, P_PENDING, P_LINK };
+enum { P_SIGNAL, P_EVENTS, P_HANDSHAKE, P_PENDING, P_LINK, P_KME };
+
+/* Room for the KME requests' sockets: a link has one request at a time. */
+#define KME_FDS(n_links) (2 * (n_links) + 2)
 
 static int loop(struct qkdd *d, int sfd)
 {
-	unsigned int max = 3 + HANDSHAKE_MAX + QKDD_MAX_PENDING + d->n_links, n, i, k;
+	unsigned int max = 3 + HANDSHAKE_MAX + QKDD_MAX_PENDING + d->n_links +
+			   KME_FDS(d->n_links), n, i, k;
+	int timeout;
 	struct pollfd *pfd = calloc(max, sizeof(*pfd));
 	unsigned int *what = calloc(max, sizeof(*what));
 	unsigned int *idx = calloc(max, sizeof(*idx));
@@ -272,7 +280,11 @@ static int loop(struct qkdd *d, int sfd)
 			idx[n] = i;
 			what[n++] = P_LINK;
 		}
-		ret = poll(pfd, n, TICK_MS);
+		timeout = TICK_MS;
+		k = kme_pollfds(pfd + n, KME_FDS(d->n_links), &timeout);
+		while (k--)
+			what[n++] = P_KME;
+		ret = poll(pfd, n, timeout);
 		if (ret < 0 && errno != EINTR) {
 			ret = -errno;
 			qkdd_log("poll: %s", strerror(-ret));
@@ -311,8 +323,12 @@ static int loop(struct qkdd *d, int sfd)
 				    d->links[idx[i]].conn->fd == pfd[i].fd)
 					peer_readable(&d->links[idx[i]]);
 				break;
+			case P_KME:
+				break;	/* kme_run() below */
 			}
 		}
+		/* Every time round: curl keeps its own time limits. */
+		kme_run();
 	}
 out:
 	free(pfd);

@@ -5,6 +5,13 @@
  * name check (the peer certificate's CN against the link's peer-name) is
  * the caller's, since a slave learns which link a connection serves only
  * from its HELLO.
+ *
+ * The thread's OpenSSL error queue is shared with libcurl, whose KME
+ * connections (a KME that times out, say) may leave errors on it, and
+ * SSL_get_error() reads a non-empty queue as a fatal error of our call.
+ * So the queue is cleared before every SSL_read(), SSL_write() and
+ * handshake step: else a KME outage closes the peer connection, as it
+ * did ("closed by the peer" on both sides, tests/qkdd_kme_faults.sh).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -173,6 +180,7 @@ int tls_handshake_step(struct tls_conn *c, short *events, char *why, size_t n)
 	int ret;
 
 	errno = 0;
+	ERR_clear_error();
 	ret = SSL_do_handshake(c->ssl);
 	if (ret == 1) {
 		read_peer_cn(c);
@@ -307,6 +315,7 @@ int tls_send(struct tls_conn *c, const struct msg *m)
 	if (len < 0)
 		return len;
 	for (;;) {
+		ERR_clear_error();
 		ret = SSL_write(c->ssl, buf, len);
 		if (ret > 0)
 			return 0;
@@ -344,6 +353,7 @@ int tls_recv(struct tls_conn *c, struct msg *m)
 				return ret;
 			}
 		}
+		ERR_clear_error();
 		ret = SSL_read(c->ssl, c->rx + c->rx_len, want - c->rx_len);
 		if (ret > 0) {
 			c->rx_len += ret;

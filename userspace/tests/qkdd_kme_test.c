@@ -7,14 +7,25 @@
  * what was wrong. And what qkdd makes of KMEs that bend the standard:
  * fewer keys than asked, error replies as HTML pages, a 400 for an empty
  * store, a stored_key_count that is only a hint, each logged once.
+ * And that a KME that takes the connection and never answers holds up
+ * only its own request: the caller's loop turns all the while, and the
+ * request ends as "no answer" at its time limit.
  */
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <openssl/evp.h>
 
 #include "kme.h"
 #include "parse.h"
+#include "qkdd.h"
 #include "refill.h"
 #include "kselftest_harness.h"
 
@@ -500,6 +511,80 @@ TEST(a_quirk_is_logged_once_an_episode)
 	kme_quirk_over(&k, KQ_EMPTY_400);
 	EXPECT_TRUE(kme_quirk(&k, KQ_EMPTY_400, "answers %d", 400));
 	EXPECT_FALSE(kme_quirk(&k, KQ_TEXT_ERRORS, "HTML"));
+}
+
+static int silent_ret = 1;
+
+static void silent_done(struct kme *k, int ret)
+{
+	(void)k;
+	silent_ret = ret;
+}
+
+TEST(a_kme_that_never_answers_holds_up_nothing_but_its_own_request)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char exe[PATH_MAX], dir[PATH_MAX], url[64], cert[PATH_MAX + 16],
+	     key[PATH_MAX + 16], ca[PATH_MAX + 16];
+	socklen_t len = sizeof(sa);
+	struct kme k = { .name = "dc1", .done = silent_done };
+	struct kme_status st;
+	int64_t t0, elapsed;
+	unsigned int turns = 0;
+	ssize_t n;
+	int fd;
+
+	/* The test certificates of the build: BUILD/tests/THIS, BUILD/certs. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s", dirname(dirname(exe)));
+	snprintf(cert, sizeof(cert), "%s/certs/sae-a.pem", dir);
+	snprintf(key, sizeof(key), "%s/certs/sae-a.key", dir);
+	snprintf(ca, sizeof(ca), "%s/certs/ca.pem", dir);
+	if (access(cert, R_OK) || access(key, R_OK) || access(ca, R_OK))
+		SKIP(return, "no test certificates beside the test binary (make tests)");
+
+	/* A KME that is stopped: its kernel takes the connection, and no
+	 * byte comes back. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(fd, 4));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &len));
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u", ntohs(sa.sin_port));
+	k.url = url;
+	k.cert = cert;
+	k.key = key;
+	k.ca = ca;
+
+	ASSERT_EQ(0, kme_global_init());
+	ASSERT_EQ(0, kme_status_start(&k, "sae-b", &st));
+	EXPECT_TRUE(kme_busy(&k));
+	/* qkdd's loop: poll() with a 250 ms tick, then kme_run(). */
+	t0 = qkdd_now_ms();
+	while (silent_ret == 1 && qkdd_now_ms() - t0 < 20000) {
+		struct pollfd pfd[8];
+		int timeout = 250;
+		unsigned int m = kme_pollfds(pfd, 8, &timeout);
+
+		poll(pfd, m, timeout);
+		kme_run();
+		turns++;
+	}
+	elapsed = qkdd_now_ms() - t0;
+	EXPECT_EQ(-ENOTCONN, silent_ret);
+	EXPECT_FALSE(kme_busy(&k));
+	/* Its time limit, 10 s, and no more. */
+	EXPECT_LE(9500, elapsed);
+	EXPECT_GE(12000, elapsed);
+	/* The loop came round at every tick, or nearly (a loaded host). */
+	EXPECT_LE(elapsed / 250 / 2, turns);
+	TH_LOG("%u turns in %lld ms: %s", turns, (long long)elapsed, k.why);
+	kme_close(&k);
+	kme_global_cleanup();
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
