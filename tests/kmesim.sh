@@ -447,7 +447,8 @@ t_port_file_log_and_clean_shutdown() {
 	enc 2 256
 	run kill -TERM "$KMESIM_PID"
 	expect_status 0 wait "$KMESIM_PID"
-	[ ! -e port ] && [ ! -e pid ]
+	[ ! -e port ]
+	[ ! -e pid ]
 	cat kmesim.log
 	grep -q 'a GET /api/v1/keys/sae-b/enc_keys sae=sae-a 200' kmesim.log
 	for key in $(jq -r '.keys[].key' enc.json); do
