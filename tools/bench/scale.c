@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bench row 4, scale: N links in one namespace, each with keys and its SAs
+ * (one out, the in window), against the same number of xfrm states added
+ * by `ip -batch` in the same run:
+ *
+ * - time to create the links and load their keys, and until every SA is in;
+ * - kernel memory per link (slab, /proc/slabinfo), all told and less the
+ *   xfrm states, whose cost per state (crypto context included) the
+ *   `ip xfrm` reference measures;
+ * - idle CPU with the links against the same window with none;
+ * - `qkdctl -j link show` against `ip -j xfrm state`;
+ * - a rotation storm: every link rekeyed at once, back to back over one
+ *   socket, until every link's out SA is a new one.
+ *
+ * usage: scale --links N [--keys K] [--window SECS] [--reps R]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "libqkd.h"
+#include "bench.h"
+#include "cpu.h"
+#include "slab.h"
+
+#define MAX_REPS 9
+
+static unsigned int nlinks = 1000, nkeys = 4, reps = 3;
+static double window = 3;
+static char row[32];
+
+struct sa_count {
+	unsigned int out, in;
+	uint32_t *spi;		/* active out SPI per link, or NULL */
+	unsigned int switched;	/* links whose active SPI differs from spi[] */
+};
+
+static void die(const char *what, int err, const struct qkd_err *e)
+{
+	fprintf(stderr, "scale: %s: %s %s\n", what, strerror(-err),
+		e ? e->msg : "");
+	exit(1);
+}
+
+static void peer_addr(unsigned int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "10.1.%u.%u", i / 250, i % 250 + 1);
+}
+
+/* Median wall time of R runs of a shell command, its spread in *spread. */
+static double timed(const char *cmd, double *spread)
+{
+	double t[MAX_REPS];
+
+	for (unsigned int r = 0; r < reps; r++) {
+		t[r] = bench_now();
+		if (system(cmd))
+			fprintf(stderr, "scale: failed: %s\n", cmd);
+		t[r] = bench_now() - t[r];
+	}
+	return bench_median(t, reps, spread);
+}
+
+/* CPU over R windows, medians; spreads are half ranges in points. */
+static void idle(double *busy, double *kw, double *busy_sd, double *kw_sd)
+{
+	double b[MAX_REPS], k[MAX_REPS];
+
+	for (unsigned int r = 0; r < reps; r++)
+		cpu_window(window, &b[r], &k[r]);
+	*busy = bench_median(b, reps, busy_sd);
+	*busy_sd *= *busy;
+	*kw = bench_median(k, reps, kw_sd);
+	*kw_sd *= *kw;
+}
+
+struct reference {
+	double add_time;	/* ip -batch of 3N states, seconds */
+	double per_state;	/* slab bytes per state */
+	double per_state_x;	/* of which the xfrm_state cache */
+	double dump, dump_sd;	/* ip -j xfrm state, seconds */
+};
+
+/* 3N states as the module's would be: an out SA to each peer, two in. */
+static void reference_run(struct reference *ref)
+{
+	const char *path = "/tmp/scale-ref.batch";
+	struct slab_snap s0, s1;
+	char peer[32];
+	double t0;
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		die("fopen", -errno, NULL);
+	for (unsigned int i = 0; i < nlinks; i++) {
+		peer_addr(i, peer, sizeof(peer));
+		for (unsigned int d = 0; d < 3; d++)
+			fprintf(f, "xfrm state add src %s dst %s proto esp spi 0x%x reqid %u mode tunnel flag esn replay-window 128 aead 'rfc4106(gcm(aes))' 0x%072x 128\n",
+				d ? peer : "10.0.0.1", d ? "10.0.0.1" : peer,
+				0x1000000 + i * 4 + d, i + 1, i * 3 + d);
+	}
+	fclose(f);
+	slab_read(&s0);
+	t0 = bench_now();
+	if (system("ip -batch /tmp/scale-ref.batch"))
+		die("ip -batch", -EIO, NULL);
+	ref->add_time = bench_now() - t0;
+	sleep(1);
+	slab_read(&s1);
+	ref->per_state = (s1.total - s0.total) / (3.0 * nlinks);
+	ref->per_state_x = (s1.xfrm_state - s0.xfrm_state) / (3.0 * nlinks);
+	ref->dump = timed("ip -j xfrm state >/dev/null", &ref->dump_sd);
+	if (system("ip xfrm state flush"))
+		die("ip xfrm state flush", -EIO, NULL);
+	unlink(path);
+}
+
+static void link_make(struct qkd_nl *nl, unsigned int i)
+{
+	struct qkd_key keys[2 * 16];
+	struct qkd_err err;
+	struct qkd_link l;
+	char peer[32];
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.name, sizeof(l.name), "l%05u", i);
+	l.family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.1", l.local_addr);
+	peer_addr(i, peer, sizeof(peer));
+	inet_pton(AF_INET, peer, l.peer_addr);
+	l.reqid = i + 1;
+	l.capacity = 16;
+	l.low_water = 0;
+	qkd_link_mark(&l, QKD_A_LINK_NAME);
+	qkd_link_mark(&l, QKD_A_LINK_LOCAL_ADDR);
+	qkd_link_mark(&l, QKD_A_LINK_PEER_ADDR);
+	qkd_link_mark(&l, QKD_A_LINK_REQID);
+	qkd_link_mark(&l, QKD_A_LINK_CAPACITY);
+	qkd_link_mark(&l, QKD_A_LINK_LOW_WATER);
+	ret = qkd_link_new(nl, &l, &err);
+	if (ret)
+		die("link new", ret, &err);
+	memset(keys, 0, sizeof(keys));
+	for (unsigned int k = 0; k < 2 * nkeys; k++) {
+		keys[k].dir = k < nkeys ? QKD_DIR_OUT : QKD_DIR_IN;
+		memcpy(keys[k].id, &i, sizeof(i));
+		keys[k].id[8] = k;
+		keys[k].id[15] = 0x5c;
+		keys[k].len = 32;
+		for (unsigned int b = 0; b < 32; b++)
+			keys[k].material[b] = (uint8_t)(i * 7 + k * 13 + b);
+	}
+	ret = qkd_key_add(nl, l.name, keys, 2 * nkeys, &err);
+	if (ret)
+		die("key add", ret, &err);
+}
+
+static int count_sa(const struct qkd_sa *sa, void *arg)
+{
+	struct sa_count *c = arg;
+	unsigned int i = strtoul(sa->link + 1, NULL, 10);
+
+	if (sa->dir == QKD_DIR_OUT && sa->state == QKD_SA_ACTIVE) {
+		c->out++;
+		if (c->spi && i < nlinks) {
+			if (c->switched != -1u && c->spi[i] != sa->spi)
+				c->switched++;
+			if (c->switched == -1u)
+				c->spi[i] = sa->spi;
+		}
+	} else if (sa->dir == QKD_DIR_IN && sa->state != QKD_SA_RETIRING) {
+		c->in++;
+	}
+	return 0;
+}
+
+static void sa_count(struct qkd_nl *nl, struct sa_count *c)
+{
+	struct qkd_err err;
+	int ret;
+
+	c->out = c->in = 0;
+	ret = qkd_sa_dump(nl, NULL, count_sa, c, &err);
+	if (ret)
+		die("sa dump", ret, &err);
+}
+
+static void noise_pts(char *buf, size_t len, double a, double b)
+{
+	snprintf(buf, len, "±%.2f / ±%.2f points", a, b);
+}
+
+int main(int argc, char **argv)
+{
+	double busy0, kw0, busy0_sd, kw0_sd, busy1, kw1, busy1_sd, kw1_sd;
+	double t0, t_create, t_ready, t_first = 0, t_last = 0, t_storm, t;
+	double dump, dump_sd, per_link, mod_link, states;
+	struct reference ref;
+	struct slab_snap s0, s1;
+	struct sa_count c = { 0 };
+	char fig[64], noise[64], cmd[64];
+	struct qkd_err err;
+	struct qkd_nl *nl;
+	unsigned int tenth;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--links") && i + 1 < argc)
+			nlinks = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--keys") && i + 1 < argc)
+			nkeys = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--window") && i + 1 < argc)
+			window = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+			reps = strtoul(argv[++i], NULL, 0);
+		else
+			return fprintf(stderr, "usage: scale --links N [--keys K] [--window SECS] [--reps R]\n"), 2;
+	}
+	if (nlinks < 10 || nlinks > 60000 || nkeys < 3 || nkeys > 16 ||
+	    !reps || reps > MAX_REPS || window <= 0)
+		return fprintf(stderr, "scale: 10 to 60000 links, 3 to 16 keys, 1 to %d reps\n",
+			       MAX_REPS), 2;
+	snprintf(row, sizeof(row), "4 scale, %u links", nlinks);
+	tenth = nlinks / 10;
+
+	if (unshare(CLONE_NEWNET))
+		return perror("unshare"), 1;
+	idle(&busy0, &kw0, &busy0_sd, &kw0_sd);
+	reference_run(&ref);
+	/* The flushed states are freed by xfrm's garbage collector. */
+	sleep(2);
+
+	ret = qkd_nl_open(&nl);
+	if (ret)
+		die("open", ret, NULL);
+	slab_read(&s0);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < nlinks; i++) {
+		t = bench_now();
+		link_make(nl, i);
+		t = bench_now() - t;
+		if (i < tenth)
+			t_first += t;
+		else if (i >= nlinks - tenth)
+			t_last += t;
+	}
+	t_create = bench_now() - t0;
+	for (;;) {
+		sa_count(nl, &c);
+		if (c.out >= nlinks && c.in >= 2 * nlinks)
+			break;
+		if (bench_now() - t0 > 900)
+			die("SAs not all in after 900 s", -ETIMEDOUT, NULL);
+		usleep(200000);
+	}
+	t_ready = bench_now() - t0;
+	sleep(1);
+	slab_read(&s1);
+	states = c.out + c.in;
+
+	snprintf(fig, sizeof(fig), "%.2f s", t_create);
+	bench_row(row, "create links and load keys", fig, "ip -batch of as many xfrm states",
+		  t_create / ref.add_time, "one run",
+		  "all SAs in after %.2f s; per link %.2f ms in the first tenth, %.2f ms in the last; %.0f states by ip in %.2f s",
+		  t_ready, t_first / tenth * 1e3, t_last / tenth * 1e3,
+		  3.0 * nlinks, ref.add_time);
+
+	per_link = (s1.total - s0.total) / nlinks;
+	mod_link = per_link - states / nlinks * ref.per_state;
+	snprintf(fig, sizeof(fig), "%.1f KB", mod_link / 1024);
+	bench_row(row, "module memory per link, less its xfrm states", fig,
+		  "its xfrm states as ip xfrm makes them",
+		  mod_link / (states / nlinks * ref.per_state), "one run",
+		  "slab per link %.1f KB all told (qkd_* caches %.2f KB, xfrm_state cache %.2f KB) for %.2f states; an ip xfrm state %.2f KB (xfrm_state cache %.2f KB); MemTotal-MemFree per link %.1f KB; total slab %.1f MB",
+		  per_link / 1024, (s1.qkd - s0.qkd) / nlinks / 1024,
+		  (s1.xfrm_state - s0.xfrm_state) / nlinks / 1024,
+		  states / nlinks, ref.per_state / 1024, ref.per_state_x / 1024,
+		  (s1.mem_used - s0.mem_used) / nlinks / 1024,
+		  (s1.total - s0.total) / 1048576);
+
+	idle(&busy1, &kw1, &busy1_sd, &kw1_sd);
+	snprintf(fig, sizeof(fig), "%.2f%% of a CPU", busy1);
+	noise_pts(noise, sizeof(noise), busy1_sd, busy0_sd);
+	bench_row(row, "idle CPU, whole VM", fig, "the same window with no links",
+		  busy0 > 0 ? busy1 / busy0 : 0, noise,
+		  "%u windows of %.0f s; no links %.2f%%; kworkers %.2f%% against %.2f%% (±%.2f / ±%.2f)",
+		  reps, window, busy0, kw1, kw0, kw1_sd, kw0_sd);
+
+	dump = timed("qkdctl -j link show >/dev/null", &dump_sd);
+	snprintf(fig, sizeof(fig), "%.3f s", dump);
+	snprintf(noise, sizeof(noise), "±%.0f%% / ±%.0f%%", dump_sd * 100, ref.dump_sd * 100);
+	bench_row(row, "JSON dump, qkdctl -j link show", fig,
+		  "ip -j xfrm state of as many states", dump / ref.dump, noise,
+		  "median of %u; ip %.3f s for %.0f states; both include a process start",
+		  reps, ref.dump, 3.0 * nlinks);
+
+	/* The storm: note every active SPI, rekey all, count the new ones. */
+	c.spi = calloc(nlinks, sizeof(*c.spi));
+	if (!c.spi)
+		die("calloc", -ENOMEM, NULL);
+	c.switched = -1u;
+	sa_count(nl, &c);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < nlinks; i++) {
+		snprintf(cmd, sizeof(cmd), "l%05u", i);
+		ret = qkd_link_rekey(nl, cmd, &err);
+		if (ret)
+			die("link rekey", ret, &err);
+	}
+	t_storm = bench_now() - t0;
+	c.switched = 0;
+	sa_count(nl, &c);
+	snprintf(fig, sizeof(fig), "%.2f s", t_storm);
+	bench_row(row, "rotation storm, every link rekeyed at once", fig,
+		  "ip -batch adding as many SAs", t_storm / (ref.add_time / 3), "one run",
+		  "%u of %u links on a new out SA after it; %.2f ms a link; ip %.2f ms an SA; packets lost not measured",
+		  c.switched, nlinks, t_storm / nlinks * 1e3, ref.add_time / 3 / nlinks * 1e3);
+	free(c.spi);
+
+	/* Leave nothing behind: the namespace's links go with it, but now. */
+	for (unsigned int i = 0; i < nlinks; i++) {
+		snprintf(cmd, sizeof(cmd), "l%05u", i);
+		qkd_link_del(nl, cmd, &err);
+	}
+	qkd_nl_close(nl);
+	return 0;
+}
