@@ -435,11 +435,19 @@ static bool mut_nest(struct gen *g)
 			return true;
 		}
 	}
-	/* An attribute wrapped in a nest of its own type. */
+	/*
+	 * An attribute wrapped in a nest of its own type. Not a fixed-size
+	 * one whose wrapping comes out at its size: a u64 around a leaf of 4
+	 * bytes or fewer (an earlier length mutation) is a well-formed u64.
+	 */
 	for (i = g->n[g->top].child; i != NONE && n < 40; i = g->n[i].next) {
 		t = g->n[i].type & NLA_TYPE_MASK;
-		if (t <= QKD_A_MAX && (kind_size(attr_kind[t]) || t == QKD_A_LINK_NAME ||
-				       t == QKD_A_KEYS))
+		if (t > QKD_A_MAX)
+			continue;
+		if (kind_size(attr_kind[t]) && !g->n[i].nest &&
+		    NLA_ALIGN(NLA_HDRLEN + g->n[i].len) == kind_size(attr_kind[t]))
+			continue;
+		if (kind_size(attr_kind[t]) || t == QKD_A_LINK_NAME || t == QKD_A_KEYS)
 			cand[n++] = i;
 	}
 	if (!n)
