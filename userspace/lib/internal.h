@@ -15,6 +15,8 @@ struct qkd_nl {
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t family;
+	uint8_t version;	/* of the family's genl header */
+	bool qkd;		/* the "qkd" family, whose attributes we know */
 	uint32_t events_group;	/* id of the "events" group, 0 if none */
 	int ev_len;		/* bytes of rbuf from ev_off not yet read */
 	size_t ev_off;		/* by qkd_event_recv() */
@@ -54,12 +56,5 @@ void qkd_err_reset(struct qkd_err *err);
 /* Records @ret in @err (which may be NULL) and returns it. */
 int qkd_err_fail(struct qkd_err *err, int ret);
 
-/*
- * qkd_nl_talk() for a request or a reply that holds key material: the
- * material of the request's QKD_A_KEYS is wiped as soon as it is sent, and
- * the whole request and the receive buffer once the request is finished.
- */
-int qkd_nl_talk_secret(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		       void *data, struct qkd_err *err);
 
 #endif /* LIBQKD_INTERNAL_H */

@@ -35,6 +35,13 @@ struct qkd_err {
 /* Opens a socket in the caller's network namespace, resolves the family. */
 int qkd_nl_open(struct qkd_nl **nlp);
 void qkd_nl_close(struct qkd_nl *nl);
+/*
+ * The same transport for another generic netlink family (qkdd's MACsec
+ * agent talks to "macsec" through it): extended ACKs, one request in
+ * flight, qkd_nl_msg() and qkd_nl_talk() as for qkd. qkd_nl_talk_secret()
+ * wipes such a request whole once it is answered, and the receive buffer.
+ */
+int qkd_genl_open(struct qkd_nl **nlp, const char *family, uint8_t version);
 uint16_t qkd_nl_family(const struct qkd_nl *nl);
 /*
  * The socket's file descriptor, to poll() it among others; readable means
@@ -57,6 +64,14 @@ struct nlmsghdr *qkd_nl_msg(struct qkd_nl *nl, uint8_t cmd, uint16_t flags);
  */
 int qkd_nl_talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		void *data, struct qkd_err *err);
+/*
+ * qkd_nl_talk() for a request or a reply that holds key material: the
+ * material of the request's QKD_A_KEYS is wiped as soon as it is sent, and
+ * the whole request and the receive buffer once the request is finished
+ * (for another family, qkd_genl_open(), the request whole once answered).
+ */
+int qkd_nl_talk_secret(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		       void *data, struct qkd_err *err);
 
 /* "reqid", "key-bits", ...: the CLI word for a QKD_A_* type, or NULL. */
 const char *qkd_attr_name(int type);

@@ -72,7 +72,7 @@ static struct nlmsghdr *msg_start(struct qkd_nl *nl, uint16_t type,
 
 struct nlmsghdr *qkd_nl_msg(struct qkd_nl *nl, uint8_t cmd, uint16_t flags)
 {
-	return msg_start(nl, nl->family, cmd, QKD_GENL_VERSION, flags);
+	return msg_start(nl, nl->family, cmd, nl->version, flags);
 }
 
 uint16_t qkd_nl_family(const struct qkd_nl *nl)
@@ -177,6 +177,9 @@ static void extack_parse(const struct nlmsghdr *nlh, size_t hlen,
 			 mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_OFFS])
 		point_at(t->req, mnl_attr_get_u32(tb[NLMSGERR_ATTR_OFFS]), err);
+	/* Key entries are the qkd family's; another family has none. */
+	if (!t->family)
+		err->bad_key = -1;
 	if (tb[NLMSGERR_ATTR_MISS_TYPE])
 		err->miss_type = mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
 	/* Only a key add that found a pool full puts its room there. */
@@ -322,7 +325,8 @@ static int exchange(struct qkd_nl *nl, struct nlmsghdr *nlh, struct talk *t)
 
 	n = mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len);
 	ret = -errno;
-	if (t->secret)
+	/* Other families' requests are wiped whole once answered (talk()). */
+	if (t->secret && nl->qkd)
 		wipe_material(nlh);
 	if (n < 0)
 		return ret;
@@ -358,7 +362,7 @@ static int talk(struct qkd_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 {
 	struct talk t = {
 		.req = nlh, .cb = cb, .data = data, .err = err,
-		.family = nl->family, .secret = secret,
+		.family = nl->qkd ? nl->family : 0, .secret = secret,
 	};
 	size_t len;
 	int ret;
@@ -445,15 +449,15 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-/* The controller answers -ENOENT when no family "qkd" is registered. */
-static int resolve_family(struct qkd_nl *nl)
+/* The controller answers -ENOENT when no family @name is registered. */
+static int resolve_family(struct qkd_nl *nl, const char *name)
 {
 	struct family f = {};
 	struct nlmsghdr *nlh;
 	int ret;
 
 	nlh = msg_start(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, QKD_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 	ret = qkd_nl_talk(nl, nlh, family_cb, &f, NULL);
 	if (ret)
 		return ret;
@@ -464,7 +468,7 @@ static int resolve_family(struct qkd_nl *nl)
 	return 0;
 }
 
-int qkd_nl_open(struct qkd_nl **nlp)
+static int open_family(struct qkd_nl **nlp, const char *name, uint8_t version)
 {
 	struct qkd_nl *nl;
 	int one = 1;
@@ -491,7 +495,9 @@ int qkd_nl_open(struct qkd_nl **nlp)
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = time(NULL);
 
-	ret = resolve_family(nl);
+	nl->qkd = !strcmp(name, QKD_GENL_NAME);
+	nl->version = version;
+	ret = resolve_family(nl, name);
 	if (ret)
 		goto err;
 	*nlp = nl;
@@ -500,6 +506,16 @@ int qkd_nl_open(struct qkd_nl **nlp)
 err:
 	qkd_nl_close(nl);
 	return ret;
+}
+
+int qkd_nl_open(struct qkd_nl **nlp)
+{
+	return open_family(nlp, QKD_GENL_NAME, QKD_GENL_VERSION);
+}
+
+int qkd_genl_open(struct qkd_nl **nlp, const char *family, uint8_t version)
+{
+	return open_family(nlp, family, version);
 }
 
 void qkd_nl_close(struct qkd_nl *nl)

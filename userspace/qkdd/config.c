@@ -5,6 +5,8 @@
  *   [qkdd]              listen, cert, key, ca
  *   [link NAME]         the link's kernel settings (the words of
  *                       "qkdctl link add"), its KME, its role and its peer
+ *   [macsec NAME]       MACsec keyed from link NAME's pools: the interface,
+ *                       the peer's SCI, the cipher suite and rotation
  *
  * Every problem is one line "qkdd: FILE:LINE: ...". The checks go as far
  * as this side can judge a value (ranges from the UAPI header, files that
@@ -19,11 +21,13 @@
  */
 #include <errno.h>
 #include <ini.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "macsec_key.h"
 #include "parse.h"
 #include "options.h"
 #include "qkdd.h"
@@ -35,7 +39,7 @@ static const char *const link_required[] = {
 
 #define MAX_OPTS ARRAY_SIZE(link_opts)
 
-enum section { SEC_NONE, SEC_QKDD, SEC_LINK, SEC_BAD };
+enum section { SEC_NONE, SEC_QKDD, SEC_LINK, SEC_MACSEC, SEC_BAD };
 
 struct ctx {
 	struct qkdd_conf *conf;
@@ -51,7 +55,9 @@ struct ctx {
 	int sec_line;
 	int qkdd_line;		/* of [qkdd], 0 when none */
 	struct qkdd_link_conf *link;	/* of the current [link NAME] */
+	struct qkdd_macsec_conf *macsec;	/* of the current [macsec NAME] */
 	int seen[LINK_OPTS_MAX];	/* line of each option of this section, 0 if none */
+	int (*mseen)[M_COUNT];	/* the same for each [macsec], by its index */
 	int gseen[G_COUNT];	/* the same for [qkdd] */
 };
 
@@ -94,6 +100,45 @@ static bool link_name_ok(const char *s)
 /* Closes the current section: the checks of a whole [link NAME]. */
 static void link_end(struct ctx *c);
 
+/* A [macsec NAME] section: its defaults, checked at its end. */
+static int macsec_begin(struct ctx *c, const char *name)
+{
+	struct qkdd_macsec_conf *m, *all;
+	int (*seen)[M_COUNT];
+	unsigned int i, n = c->conf->n_macsecs;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(c->conf->macsecs[i].link, name)) {
+			error_at(c, c->line, "duplicate macsec %s (first at line %d)",
+				 name, c->conf->macsecs[i].line);
+			return 0;
+		}
+	}
+	all = realloc(c->conf->macsecs, (n + 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	c->conf->macsecs = all;
+	seen = realloc(c->mseen, (n + 1) * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	c->mseen = seen;
+	memset(seen[n], 0, sizeof(seen[n]));
+	m = &all[n];
+	memset(m, 0, sizeof(*m));
+	strcpy(m->link, name);
+	m->port = 1;
+	m->peer_port = 1;
+	m->cipher = QKDD_MACSEC_GCM_AES_256;
+	m->rekey_time = QKD_LINK_DEFAULT_REKEY_TIME;
+	m->replay_protect = true;
+	m->on_empty = QKD_ON_EMPTY_HOLD;
+	m->line = c->line;
+	c->conf->n_macsecs++;
+	c->macsec = m;
+	c->sec = SEC_MACSEC;
+	return 0;
+}
+
 static int section_begin(struct ctx *c, const char *header)
 {
 	char buf[128], *word, *name, *extra, *save;
@@ -104,6 +149,7 @@ static int section_begin(struct ctx *c, const char *header)
 	c->sec = SEC_BAD;
 	c->sec_line = c->line;
 	c->link = NULL;
+	c->macsec = NULL;
 	if (strlen(header) >= sizeof(buf)) {
 		error_at(c, c->line, "section name too long");
 		return 0;
@@ -123,13 +169,14 @@ static int section_begin(struct ctx *c, const char *header)
 		c->sec = SEC_QKDD;
 		return 0;
 	}
-	if (!word || strcmp(word, "link") || extra) {
-		error_at(c, c->line, "unknown section [%s] (expected [qkdd] or [link NAME])",
+	if (!word || (strcmp(word, "link") && strcmp(word, "macsec")) || extra) {
+		error_at(c, c->line,
+			 "unknown section [%s] (expected [qkdd], [link NAME] or [macsec NAME])",
 			 header);
 		return 0;
 	}
 	if (!name) {
-		error_at(c, c->line, "missing link NAME in [link NAME]");
+		error_at(c, c->line, "missing link NAME in [%s NAME]", word);
 		return 0;
 	}
 	if (!link_name_ok(name)) {
@@ -138,6 +185,8 @@ static int section_begin(struct ctx *c, const char *header)
 			 name, QKD_LINK_NAME_MAX);
 		return 0;
 	}
+	if (!strcmp(word, "macsec"))
+		return macsec_begin(c, name);
 	for (i = 0; i < c->conf->n_links; i++) {
 		if (!strcmp(c->conf->links[i].kl.name, name)) {
 			error_at(c, c->line, "duplicate link %s (first at line %d)",
@@ -159,10 +208,14 @@ static int section_begin(struct ctx *c, const char *header)
 	return 0;
 }
 
+static void macsec_end(struct ctx *c);
+
 static void section_end(struct ctx *c)
 {
 	if (c->sec == SEC_LINK)
 		link_end(c);
+	else if (c->sec == SEC_MACSEC)
+		macsec_end(c);
 	c->sec = SEC_NONE;
 }
 
@@ -172,7 +225,9 @@ static int handler(void *user, const char *section, const char *name,
 	struct ctx *c = user;
 	const struct opt *opts, *o;
 	struct qkd_link *kl = NULL;
+	const char *sec_word = "link";
 	char why[PATH_MAX + 128];
+	int *seen = c->seen;
 	size_t n, i;
 	void *base;
 
@@ -188,6 +243,14 @@ static int handler(void *user, const char *section, const char *name,
 		opts = global_opts;
 		n = n_global_opts;
 		base = c->conf;
+		sec_word = "qkdd";
+		break;
+	case SEC_MACSEC:
+		opts = macsec_opts;
+		n = n_macsec_opts;
+		base = c->macsec;
+		sec_word = "macsec";
+		seen = c->mseen[c->macsec - c->conf->macsecs];
 		break;
 	default:
 		opts = link_opts;
@@ -198,15 +261,14 @@ static int handler(void *user, const char *section, const char *name,
 	}
 	o = option_find(opts, n, name, &i);
 	if (!o) {
-		error_at(c, c->line, "unknown key \"%s\" in [%s]", name,
-			 c->sec == SEC_QKDD ? "qkdd" : "link");
+		error_at(c, c->line, "unknown key \"%s\" in [%s]", name, sec_word);
 		return 1;
 	}
-	if (c->seen[i]) {
-		error_at(c, c->line, "duplicate %s (first at line %d)", name, c->seen[i]);
+	if (seen[i]) {
+		error_at(c, c->line, "duplicate %s (first at line %d)", name, seen[i]);
 		return 1;
 	}
-	c->seen[i] = c->line;
+	seen[i] = c->line;
 	if (c->sec == SEC_QKDD)
 		c->gseen[i] = c->line;
 	if (!*value)
@@ -380,6 +442,74 @@ static void link_end(struct ctx *c)
 			 "link %s: max-key-age must be at least rekey-time", name);
 }
 
+static void macsec_end(struct ctx *c)
+{
+	struct qkdd_macsec_conf *m = c->macsec;
+	const int *seen = c->mseen[m - c->conf->macsecs];
+	const struct qkdd_macsec_suite *s = macsec_suite(m->cipher);
+	const char *name = m->link;
+	uint64_t pn_max = s->xpn ? UINT64_MAX : UINT32_MAX;
+	int at = m->line;
+
+	m->has_peer_sci = seen[M_PEER_SCI];
+	m->has_peer_mac = seen[M_PEER_MAC];
+	if (!seen[M_INTERFACE] && !seen[M_LOWER])
+		error_at(c, at, "macsec %s: missing interface (or lower, to create it on)",
+			 name);
+	if (m->has_peer_sci && m->has_peer_mac)
+		error_at(c, seen[M_PEER_MAC], "macsec %s: peer-sci and peer-mac exclude each other",
+			 name);
+	else if (!m->has_peer_sci && !m->has_peer_mac)
+		error_at(c, at, "macsec %s: missing peer-sci (or peer-mac)", name);
+	if (seen[M_PEER_PORT] && !m->has_peer_mac)
+		error_at(c, seen[M_PEER_PORT], "macsec %s: peer-port goes with peer-mac", name);
+	if (!m->port)
+		error_at(c, seen[M_PORT], "macsec %s: port must be 1 to 65535", name);
+	if (!m->peer_port)
+		error_at(c, seen[M_PEER_PORT], "macsec %s: peer-port must be 1 to 65535", name);
+	if (!seen[M_PN_THRESHOLD])
+		m->pn_threshold = pn_max - pn_max / 4;
+	else if (!m->pn_threshold || m->pn_threshold > pn_max)
+		error_at(c, seen[M_PN_THRESHOLD], "macsec %s: pn-threshold must be 1 to %llu for %s",
+			 name, (unsigned long long)pn_max, s->name);
+	if (seen[M_LOWER] && !if_nametoindex(m->lower))
+		error_at(c, seen[M_LOWER], "macsec %s: lower %s: no such interface", name,
+			 m->lower);
+	else if (!seen[M_LOWER] && seen[M_INTERFACE] && !if_nametoindex(m->ifname))
+		error_at(c, seen[M_INTERFACE],
+			 "macsec %s: interface %s: no such interface (give lower to create it)",
+			 name, m->ifname);
+}
+
+/* What a [macsec NAME] asks of its link, once every link is read. */
+static void macsec_check_link(struct ctx *c, const struct qkdd_macsec_conf *m,
+			      const int *seen)
+{
+	const struct qkdd_macsec_suite *s = macsec_suite(m->cipher);
+	const struct qkd_link *kl = NULL;
+	unsigned int i;
+
+	for (i = 0; i < c->conf->n_links; i++)
+		if (!strcmp(c->conf->links[i].kl.name, m->link))
+			kl = &c->conf->links[i].kl;
+	if (!kl) {
+		error_at(c, m->line, "macsec %s: no [link %s] section", m->link, m->link);
+		return;
+	}
+	if (kl->consumer != QKD_CONSUMER_EXPORT)
+		error_at(c, m->line,
+			 "macsec %s: link %s needs consumer = export (MACsec takes its keys)",
+			 m->link, m->link);
+	if (kl->reqid || kl->if_id)
+		error_at(c, m->line,
+			 "macsec %s: link %s has a reqid or if-id (a MACsec link keys no IPsec SA)",
+			 m->link, m->link);
+	if (kl->key_bits < s->key_len * 8)
+		error_at(c, seen[M_CIPHER] ?: m->line,
+			 "macsec %s: cipher %s needs key-bits of at least %u (link %s has %u)",
+			 m->link, s->name, s->key_len * 8, m->link, kl->key_bits);
+}
+
 /* The checks of the whole file, at its end. */
 static void file_end(struct ctx *c)
 {
@@ -389,6 +519,8 @@ static void file_end(struct ctx *c)
 
 	for (i = 0; i < conf->n_links; i++)
 		slave |= conf->links[i].role == QKDD_SLAVE;
+	for (i = 0; i < conf->n_macsecs; i++)
+		macsec_check_link(c, &conf->macsecs[i], c->mseen[i]);
 	if (!conf->n_links)
 		error_file(c, "no [link NAME] section");
 	if (!c->qkdd_line) {
@@ -416,16 +548,17 @@ int config_parse(FILE *f, const char *name, struct qkdd_conf *conf, FILE *errf)
 	ini_allow_multiline = false;
 	ini_allow_bom = true;		/* what reader() expects */
 	ret = ini_parse_stream(reader, &c, handler, &c);
-	if (ret == -2)
-		return -ENOMEM;
-	if (ferror(f))
-		return -EIO;
+	if (ret == -2 || ferror(f)) {
+		free(c.mseen);
+		return ret == -2 ? -ENOMEM : -EIO;
+	}
 	/* The reader's check of the last line, and the end of its section. */
 	check_line_handled(&c);
 	section_end(&c);
 	if (ret > 0 && !c.errors)
 		error_at(&c, ret, "syntax error");
 	file_end(&c);
+	free(c.mseen);
 	return c.errors ? -EINVAL : 0;
 }
 
@@ -449,4 +582,7 @@ void config_free(struct qkdd_conf *conf)
 	free(conf->links);
 	conf->links = NULL;
 	conf->n_links = 0;
+	free(conf->macsecs);
+	conf->macsecs = NULL;
+	conf->n_macsecs = 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
+#include "macsec_key.h"
 #include "options.h"
 #include "parse.h"
 
@@ -61,6 +62,28 @@ const struct opt link_opts[] = {
 	{ "rx-window", O_NUM, QKD_A_LINK_RX_WINDOW, KMEMBER(rx_window) },
 };
 
+#define MMEMBER(m) .off = offsetof(struct qkdd_macsec_conf, m), \
+		   .size = sizeof(((struct qkdd_macsec_conf *)0)->m)
+
+/* In the order of enum M_*. */
+const struct opt macsec_opts[] = {
+	{ "interface", O_IFNAME, 0, MMEMBER(ifname) },
+	{ "lower", O_IFNAME, 0, MMEMBER(lower) },
+	{ "port", O_NUM, 0, MMEMBER(port) },
+	{ "peer-sci", O_SCI, 0, MMEMBER(peer_sci) },
+	{ "peer-mac", O_MAC, 0, MMEMBER(peer_mac) },
+	{ "peer-port", O_NUM, 0, MMEMBER(peer_port) },
+	{ "cipher", O_ENUM, 0, MMEMBER(cipher), .parse = macsec_cipher_parse },
+	{ "rekey-time", O_NUM, 0, MMEMBER(rekey_time) },
+	{ "pn-threshold", O_NUM, 0, MMEMBER(pn_threshold) },
+	{ "replay-protect", O_ONOFF, 0, MMEMBER(replay_protect) },
+	{ "replay-window", O_NUM, 0, MMEMBER(replay_window) },
+	{ "on-empty", O_ENUM, 0, MMEMBER(on_empty), .parse = qkd_on_empty_parse },
+};
+
+_Static_assert(ARRAY_SIZE(macsec_opts) == M_COUNT, "macsec_opts follows enum M_*");
+
+const size_t n_macsec_opts = ARRAY_SIZE(macsec_opts);
 const size_t n_global_opts = ARRAY_SIZE(global_opts);
 const size_t n_link_opts = ARRAY_SIZE(link_opts);
 
@@ -124,6 +147,54 @@ static int parse_url(const char *s, char *dst, size_t size)
 	return ret;
 }
 
+/* A name the kernel would take for an interface (dev_valid_name()). */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= QKDD_IFNAME_MAX && strcmp(s, ".") && strcmp(s, "..") &&
+	       !strpbrk(s, "/: \t\n");
+}
+
+static int hex_digits(const char *s, size_t digits, uint64_t *v)
+{
+	size_t i;
+
+	if (strlen(s) != digits)
+		return -EINVAL;
+	*v = 0;
+	for (i = 0; i < digits; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' :
+			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -EINVAL;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	char byte[3] = "";
+	uint64_t v;
+	int i;
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		if (i < 5 && s[3 * i + 2] != ':')
+			return -EINVAL;
+		memcpy(byte, s + 3 * i, 2);
+		if (hex_digits(byte, 2, &v))
+			return -EINVAL;
+		mac[i] = v;
+	}
+	return 0;
+}
+
 int option_set(const struct opt *o, void *base, struct qkd_link *kl,
 	       const char *val, char *why, size_t n)
 {
@@ -170,6 +241,30 @@ int option_set(const struct opt *o, void *base, struct qkd_link *kl,
 		kl->family = family;
 		memcpy(p, addr, sizeof(addr));
 		break;
+	case O_IFNAME:
+		if (!ifname_ok(val))
+			return bad(why, n,
+				   "invalid %s \"%s\" (an interface name: 1 to %d characters, no '/', ':' or blank)",
+				   w, val, QKDD_IFNAME_MAX);
+		strcpy(p, val);
+		break;
+	case O_SCI:
+		if (hex_digits(val, 16, &v))
+			return bad(why, n,
+				   "invalid %s \"%s\" (expected 16 hex digits: the MAC address, then the port)",
+				   w, val);
+		*(uint64_t *)p = v;
+		break;
+	case O_MAC:
+		if (parse_mac(val, p))
+			return bad(why, n, "invalid %s \"%s\" (expected a MAC address, 02:00:00:00:00:01)",
+				   w, val);
+		break;
+	case O_ONOFF:
+		if (strcmp(val, "on") && strcmp(val, "off"))
+			return bad(why, n, "invalid %s \"%s\" (on or off)", w, val);
+		*(bool *)p = !strcmp(val, "on");
+		break;
 	case O_ENUM:
 		ret = o->parse(val);
 		if (ret < 0)
@@ -188,7 +283,7 @@ int option_set(const struct opt *o, void *base, struct qkd_link *kl,
 		store_uint(p, o->size, v);
 		break;
 	}
-	if (o->type)
+	if (o->type && kl)
 		qkd_link_mark(kl, o->type);
 	return 0;
 }

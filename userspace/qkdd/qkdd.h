@@ -13,6 +13,8 @@
  *   tls.c      the peer channel: mutual TLS sockets and framing
  *   peer.c     the connection to the peer qkdd and its HELLO
  *   batch.c    the key-ID sync protocol of one batch
+ *   macsec_key.c  MACsec's cipher suites and key schedule
+ *   macsec.c   programming MACsec: the interface, its SAs, their state
  *   main.c     options, signals and the event loop
  *
  * Functions return 0 or a negative errno; what went wrong is logged once,
@@ -39,6 +41,8 @@
 /* The expected common name of the peer qkdd's certificate. */
 #define QKDD_CN_MAX	255
 #define QKDD_URL_MAX	1024
+/* A network interface's name: IFNAMSIZ - 1. */
+#define QKDD_IFNAME_MAX	15
 
 enum qkdd_role {
 	QKDD_MASTER,		/* calls enc_keys, drives the batches */
@@ -63,6 +67,26 @@ struct qkdd_link_conf {
 	int line;			/* of the section header */
 };
 
+/* One [macsec NAME] section: MACsec keyed from link NAME's pools. */
+struct qkdd_macsec_conf {
+	char link[QKD_LINK_NAME_MAX + 1];
+	char ifname[QKDD_IFNAME_MAX + 1];	/* "" when only lower is given */
+	char lower[QKDD_IFNAME_MAX + 1];	/* "" when the interface exists */
+	uint16_t port;			/* our SC's port */
+	bool has_peer_sci;
+	uint64_t peer_sci;		/* host order, as ip macsec prints it */
+	bool has_peer_mac;
+	uint8_t peer_mac[6];
+	uint16_t peer_port;		/* with peer_mac */
+	uint8_t cipher;			/* enum qkdd_macsec_cipher */
+	uint32_t rekey_time;		/* seconds, 0: never by time */
+	uint64_t pn_threshold;		/* rotate once the next PN reaches it */
+	bool replay_protect;
+	uint32_t replay_window;
+	uint8_t on_empty;		/* enum qkd_on_empty */
+	int line;			/* of the section header */
+};
+
 /* The whole file. */
 struct qkdd_conf {
 	char path[PATH_MAX];
@@ -73,6 +97,8 @@ struct qkdd_conf {
 	char ca[PATH_MAX];
 	struct qkdd_link_conf *links;
 	unsigned int n_links;
+	struct qkdd_macsec_conf *macsecs;
+	unsigned int n_macsecs;
 };
 
 /* config.c */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "macsec_key.h"
 #include "qkdd.h"
 #include "kselftest_harness.h"
 
@@ -176,7 +177,7 @@ TEST(unknown_key_names_its_line)
 TEST(unknown_section_is_refused)
 {
 	EXPECT_ERROR(GOOD_HEAD "[tunnel x]\n",
-		     "16: unknown section [tunnel x] (expected [qkdd] or [link NAME])");
+		     "16: unknown section [tunnel x] (expected [qkdd], [link NAME] or [macsec NAME])");
 	EXPECT_ERROR(GOOD_HEAD "[link]\n", "16: missing link NAME in [link NAME]");
 	EXPECT_ERROR(GOOD_HEAD "[link a:b]\n",
 		     "16: invalid link name \"a:b\" (1 to 32 characters of A-Z a-z 0-9 . _ -)");
@@ -329,6 +330,181 @@ TEST(unreadable_file_is_one_line)
 	EXPECT_STREQ("qkdd: /no/such.conf: No such file or directory\n", errs);
 	free(errs);
 	config_free(&conf);
+}
+
+/* GOOD_HEAD made a MACsec link; EXTRA lines start at 20. */
+#define MACSEC_HEAD							\
+	GOOD_HEAD							\
+	"consumer = export\n"			/* 16 */		\
+	"[macsec dc1]\n"			/* 17 */		\
+	"lower = lo\n"				/* 18 */		\
+	"peer-sci = 020000000002000a\n"		/* 19 */
+
+TEST(macsec_section_gives_its_settings_and_defaults)
+{
+	const struct qkdd_macsec_conf *m;
+	struct result r;
+
+	parse(MACSEC_HEAD "interface = qmacsec0\n", &r);
+	ASSERT_EQ(0, r.ret) TH_LOG("%s", r.errs);
+	EXPECT_STREQ("", r.errs);
+	ASSERT_EQ(1, r.conf.n_macsecs);
+	m = &r.conf.macsecs[0];
+	EXPECT_STREQ("dc1", m->link);
+	EXPECT_EQ(17, m->line);
+	EXPECT_STREQ("lo", m->lower);
+	EXPECT_STREQ("qmacsec0", m->ifname);
+	EXPECT_TRUE(m->has_peer_sci);
+	EXPECT_FALSE(m->has_peer_mac);
+	EXPECT_EQ(0x020000000002000aULL, m->peer_sci);
+	EXPECT_EQ(1, m->port);
+	EXPECT_EQ(QKDD_MACSEC_GCM_AES_256, m->cipher);
+	EXPECT_EQ(QKD_LINK_DEFAULT_REKEY_TIME, m->rekey_time);
+	EXPECT_EQ(0xc0000000ULL, m->pn_threshold);
+	EXPECT_TRUE(m->replay_protect);
+	EXPECT_EQ(0, m->replay_window);
+	EXPECT_EQ(QKD_ON_EMPTY_HOLD, m->on_empty);
+	done(&r);
+}
+
+TEST(macsec_section_takes_every_setting)
+{
+	const struct qkdd_macsec_conf *m;
+	struct result r;
+
+	parse(GOOD_HEAD "consumer = export\nkey-bits = 128\ncipher = aes-gcm-128\n"
+	      "[macsec dc1]\n"
+	      "interface = lo\n"
+	      "port = 7\n"
+	      "peer-mac = 02:00:00:00:00:0B\n"
+	      "peer-port = 3\n"
+	      "cipher = gcm-aes-xpn-128\n"
+	      "rekey-time = 2\n"
+	      "pn-threshold = 5000000000\n"
+	      "replay-protect = off\n"
+	      "replay-window = 32\n"
+	      "on-empty = block\n", &r);
+	ASSERT_EQ(0, r.ret) TH_LOG("%s", r.errs);
+	m = &r.conf.macsecs[0];
+	EXPECT_STREQ("lo", m->ifname);
+	EXPECT_STREQ("", m->lower);
+	EXPECT_EQ(7, m->port);
+	EXPECT_TRUE(m->has_peer_mac);
+	EXPECT_EQ(0x0b, m->peer_mac[5]);
+	EXPECT_EQ(0x02, m->peer_mac[0]);
+	EXPECT_EQ(3, m->peer_port);
+	EXPECT_EQ(QKDD_MACSEC_GCM_AES_XPN_128, m->cipher);
+	EXPECT_EQ(2, m->rekey_time);
+	EXPECT_EQ(5000000000ULL, m->pn_threshold);
+	EXPECT_FALSE(m->replay_protect);
+	EXPECT_EQ(32, m->replay_window);
+	EXPECT_EQ(QKD_ON_EMPTY_BLOCK, m->on_empty);
+	done(&r);
+}
+
+TEST(macsec_xpn_threshold_defaults_to_three_quarters_of_64_bits)
+{
+	struct result r;
+
+	parse(MACSEC_HEAD "cipher = gcm-aes-xpn-256\n", &r);
+	ASSERT_EQ(0, r.ret) TH_LOG("%s", r.errs);
+	EXPECT_EQ(0xc000000000000000ULL, r.conf.macsecs[0].pn_threshold);
+	done(&r);
+}
+
+TEST(macsec_unknown_cipher_names_the_setting)
+{
+	EXPECT_ERROR(MACSEC_HEAD "cipher = aes-gcm-256\n",
+		     "20: unknown cipher \"aes-gcm-256\"");
+}
+
+TEST(macsec_key_too_short_for_the_cipher_names_both)
+{
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\nkey-bits = 128\ncipher = aes-gcm-128\n"
+		     "[macsec dc1]\nlower = lo\npeer-sci = 020000000002000a\ncipher = gcm-aes-256\n",
+		     "22: macsec dc1: cipher gcm-aes-256 needs key-bits of at least 256 (link dc1 has 128)");
+	/* The default cipher, gcm-aes-256, points at the section. */
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\nkey-bits = 128\ncipher = aes-gcm-128\n"
+		     "[macsec dc1]\nlower = lo\npeer-sci = 020000000002000a\n",
+		     "19: macsec dc1: cipher gcm-aes-256 needs key-bits of at least 256 (link dc1 has 128)");
+}
+
+TEST(macsec_missing_interface_is_refused)
+{
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\n[macsec dc1]\npeer-sci = 020000000002000a\n",
+		     "17: macsec dc1: missing interface (or lower, to create it on)");
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\n[macsec dc1]\ninterface = nosuch0\n"
+		     "peer-sci = 020000000002000a\n",
+		     "18: macsec dc1: interface nosuch0: no such interface (give lower to create it)");
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\n[macsec dc1]\nlower = nosuch0\n"
+		     "peer-sci = 020000000002000a\n",
+		     "18: macsec dc1: lower nosuch0: no such interface");
+	EXPECT_ERROR(MACSEC_HEAD "interface = a/b\n",
+		     "20: invalid interface \"a/b\" (an interface name: 1 to 15 characters, no '/', ':' or blank)");
+	EXPECT_ERROR(MACSEC_HEAD "interface = abcdefghijklmnop\n",
+		     "20: invalid interface \"abcdefghijklmnop\" (an interface name: 1 to 15 characters, no '/', ':' or blank)");
+}
+
+TEST(macsec_sci_that_does_not_parse_names_the_setting)
+{
+	static const char *const bad[] = {
+		"02000000000200", "020000000002000g", "0x0200000000020a", "020000000002000a0",
+	};
+	char text[1024], want[256];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), GOOD_HEAD "consumer = export\n[macsec dc1]\n"
+			 "lower = lo\npeer-sci = %s\n", bad[i]);
+		snprintf(want, sizeof(want),
+			 "19: invalid peer-sci \"%s\" (expected 16 hex digits: the MAC address, then the port)",
+			 bad[i]);
+		struct result r;
+
+		parse(text, &r);
+		EXPECT_EQ(-EINVAL, r.ret);
+		EXPECT_TRUE(strstr(r.errs, want) != NULL) TH_LOG("%s", r.errs);
+		done(&r);
+	}
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\n[macsec dc1]\nlower = lo\n"
+		     "peer-mac = 02:00:00:00:00\n",
+		     "19: invalid peer-mac \"02:00:00:00:00\" (expected a MAC address, 02:00:00:00:00:01)");
+}
+
+TEST(macsec_peer_is_sci_or_mac_not_both)
+{
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\n[macsec dc1]\nlower = lo\n",
+		     "17: macsec dc1: missing peer-sci (or peer-mac)");
+	EXPECT_ERROR(MACSEC_HEAD "peer-mac = 02:00:00:00:00:0b\n",
+		     "20: macsec dc1: peer-sci and peer-mac exclude each other");
+	EXPECT_ERROR(MACSEC_HEAD "peer-port = 2\n",
+		     "20: macsec dc1: peer-port goes with peer-mac");
+	EXPECT_ERROR(MACSEC_HEAD "port = 0\n", "20: macsec dc1: port must be 1 to 65535");
+}
+
+TEST(macsec_pn_threshold_fits_the_pn_size)
+{
+	EXPECT_ERROR(MACSEC_HEAD "pn-threshold = 4294967296\n",
+		     "20: macsec dc1: pn-threshold must be 1 to 4294967295 for gcm-aes-256");
+	EXPECT_ERROR(MACSEC_HEAD "pn-threshold = 0\n",
+		     "20: macsec dc1: pn-threshold must be 1 to 4294967295 for gcm-aes-256");
+}
+
+TEST(macsec_needs_an_export_link_of_its_name)
+{
+	EXPECT_ERROR(GOOD_HEAD "[macsec dc1]\nlower = lo\npeer-sci = 020000000002000a\n",
+		     "16: macsec dc1: link dc1 needs consumer = export (MACsec takes its keys)");
+	EXPECT_ERROR(GOOD_HEAD "consumer = export\nreqid = 4\n[macsec dc1]\nlower = lo\n"
+		     "peer-sci = 020000000002000a\n",
+		     "18: macsec dc1: link dc1 has a reqid or if-id (a MACsec link keys no IPsec SA)");
+	EXPECT_ERROR(MACSEC_HEAD "[macsec dc9]\nlower = lo\npeer-sci = 020000000002000a\n",
+		     "20: macsec dc9: no [link dc9] section");
+	EXPECT_ERROR(MACSEC_HEAD "[macsec dc1]\n",
+		     "20: duplicate macsec dc1 (first at line 17)");
+	EXPECT_ERROR(MACSEC_HEAD "lower = lo\n", "20: duplicate lower (first at line 18)");
+	EXPECT_ERROR(MACSEC_HEAD "sae = x\n", "20: unknown key \"sae\" in [macsec]");
+	EXPECT_ERROR(MACSEC_HEAD "replay-protect = yes\n",
+		     "20: invalid replay-protect \"yes\" (on or off)");
 }
 
 TEST_HARNESS_MAIN
