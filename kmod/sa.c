@@ -304,7 +304,6 @@ static struct qkd_sa *sa_install(struct qkd_link *link, u8 dir)
 	return sa;
 }
 
-
 /*
  * Deleted as `ip xfrm state delete` does, announced to xfrm's listeners
  * (ip xfrm monitor, IKE daemons) as its install was; an SA the kernel
