@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What each key of the configuration file takes. The kernel settings use
- * the words of "qkdctl link add" and its parsers (qkdctl/parse.c); the
+ * the words of "qkdctl link add" and its parsers (libqkd's parse.c); the
  * whole-link checks are config.c's.
  */
 #include <errno.h>

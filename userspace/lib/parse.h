@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Parsing of the values operators type; no netlink here, tested on the host. */
-#ifndef QKDCTL_PARSE_H
-#define QKDCTL_PARSE_H
+/*
+ * Parsing of the values operators type, on qkdctl's command line and in
+ * qkdd's configuration file alike; no netlink here, tested on the host.
+ */
+#ifndef QKD_PARSE_H
+#define QKD_PARSE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,4 +65,4 @@ int parse_keyring(const char *s, int32_t *serial);
  */
 int parse_key_line(char *line, struct qkd_key *key, const char **why);
 
-#endif /* QKDCTL_PARSE_H */
+#endif /* QKD_PARSE_H */
