@@ -17,7 +17,7 @@ t_quick_run_exits_0() {
 	[ "$(cat "$BENCH_DIR/rc")" = 0 ]
 }
 
-t_ingestion_rows() { has_rows '3 ingestion|' 6; }
+t_ingestion_rows() { has_rows '3 ingestion|' 7; }
 t_economy_row() { has_rows '5 key economy|' 1; }
 t_scale_rows() { has_rows '4 scale, 100 links|' 5; }
 t_datapath_rows() { has_rows '2 data path|' 2; }
@@ -45,7 +45,7 @@ rc=0
 tools/bench/vm-bench --quick >"$BENCH_DIR/log" 2>&1 || rc=$?
 echo "$rc" >"$BENCH_DIR/rc"
 tap_test "the quick bench run exits 0" t_quick_run_exits_0
-tap_test "ingestion: six rows (three batch sizes, add_key, memcpy, netlink against add_key)" t_ingestion_rows
+tap_test "ingestion: seven rows (three batch sizes, add_key, memcpy, netlink against add_key, memory per key)" t_ingestion_rows
 tap_test "key economy: a row" t_economy_row
 tap_test "scale: five rows (create, memory, idle CPU, dump, storm)" t_scale_rows
 tap_test "data path: two rows (the module's SAs, rotating every second)" t_datapath_rows

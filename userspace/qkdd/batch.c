@@ -41,7 +41,7 @@
  * never used (the KMEs have delivered them: their IDs are burnt), and the
  * master backs off as after any refused batch. Both sides log the batch
  * and its key count, and raise the event "key-confirmation-failed"
- * (qkdd_event()).
+ * (batch_event()).
  *
  * Whatever breaks a batch after the OFFER (a lost connection, a time-out,
  * a commit that failed, a daemon killed) leaves it to the next HELLO
@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "confirm.h"
 #include "daemon.h"
 
@@ -85,16 +86,14 @@ void batch_free(struct link *l)
 	l->state = B_IDLE;
 }
 
-static int batch_alloc(struct link *l)
+int batch_alloc(struct link *l)
 {
 	l->keys = calloc(QKD_KEY_BATCH_MAX, sizeof(*l->keys));
 	return l->keys ? 0 : -ENOMEM;
 }
 
-static int send_simple(struct link *l, uint8_t type, const char *reason);
-
 /* The batch ends; seq counts as finished whatever became of it. */
-static void finish(struct link *l)
+void batch_finish(struct link *l)
 {
 	if (l->seq > l->last_seq)
 		l->last_seq = l->seq;
@@ -107,7 +106,7 @@ static void finish(struct link *l)
  * side: the connection goes, and the next HELLO settles the batch from
  * what both modules hold.
  */
-static void broken(struct link *l, const char *why)
+void batch_broken(struct link *l, const char *why)
 {
 	char buf[400];
 
@@ -127,7 +126,7 @@ void batch_lost(struct link *l)
  * names a step after which qkdd kills itself, as SIGKILL at the worst
  * moment would.
  */
-static void crash_point(const char *step)
+void batch_crash_point(const char *step)
 {
 	static const char *at;
 
@@ -156,7 +155,7 @@ static void count_dirs(const struct link *l, unsigned int *out, unsigned int *in
  * Sends ACK1, ACK2, DONE or NACK for the current batch. A failure drops
  * the connection, and with it a batch still in flight (peer_drop()).
  */
-static int send_simple(struct link *l, uint8_t type, const char *reason)
+int batch_send(struct link *l, uint8_t type, const char *reason)
 {
 	struct msg m = { .type = type, .seq = l->seq };
 
@@ -169,8 +168,7 @@ static int send_simple(struct link *l, uint8_t type, const char *reason)
  * An event for log scrapers and tests: one line with a fixed prefix,
  * "qkdd: event NAME link=LINK KEY=VALUE...", never key material.
  */
-static void __printf(3, 4) qkdd_event(struct link *l, const char *name,
-				      const char *fmt, ...)
+void batch_event(struct link *l, const char *name, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -182,7 +180,7 @@ static void __printf(3, 4) qkdd_event(struct link *l, const char *name,
 }
 
 /* The key confirmation tag of the batch in flight (l->keys, l->n, l->seq). */
-static int batch_tag(struct link *l, unsigned int key_bits, uint8_t tag[CONFIRM_TAG_LEN])
+int batch_tag(struct link *l, unsigned int key_bits, uint8_t tag[CONFIRM_TAG_LEN])
 {
 	const struct qkd_link *kl = &l->conf->kl;
 	bool master = l->conf->role == QKDD_MASTER;
@@ -307,7 +305,7 @@ void batch_tick(struct link *l, int64_t now)
 		master_ask(l);
 }
 
-static void refilled(struct link *l)
+void batch_refilled(struct link *l)
 {
 	unsigned int out, in;
 
@@ -352,25 +350,25 @@ static void master_msg(struct link *l, const struct msg *m)
 			goto unexpected;
 		if (module_stage(l, &refused)) {
 			if (!refused) {
-				broken(l, "the master's stage may or may not have happened");
+				batch_broken(l, "the master's stage may or may not have happened");
 				return;
 			}
 			/* Nothing staged here: the slave discards its stage. */
-			send_simple(l, MSG_NACK, "the master could not stage the batch");
-			finish(l);
+			batch_send(l, MSG_NACK, "the master could not stage the batch");
+			batch_finish(l);
 			link_backoff(l, "the master could not stage the batch");
 			return;
 		}
-		crash_point("master-staged");
+		batch_crash_point("master-staged");
 		/* Our in keys first: the slave may send with them once it commits. */
 		if (module_commit(l, l->seq, QKD_DIR_IN)) {
-			broken(l, "the master could not commit its in keys");
+			batch_broken(l, "the master could not commit its in keys");
 			return;
 		}
-		crash_point("master-committed-in");
+		batch_crash_point("master-committed-in");
 		l->state = B_MASTER_PUSHED;
 		l->deadline = qkdd_now_ms() + BATCH_MS;
-		send_simple(l, MSG_ACK2, NULL);
+		batch_send(l, MSG_ACK2, NULL);
 		return;
 	}
 	case MSG_DONE:
@@ -378,11 +376,11 @@ static void master_msg(struct link *l, const struct msg *m)
 			goto unexpected;
 		/* The slave receives with them now: our out keys may go. */
 		if (module_commit(l, l->seq, QKD_DIR_OUT)) {
-			broken(l, "the master could not commit its out keys");
+			batch_broken(l, "the master could not commit its out keys");
 			return;
 		}
-		refilled(l);
-		finish(l);
+		batch_refilled(l);
+		batch_finish(l);
 		l->kme_backoff = 0;
 		/* The KME ran short: let it make keys before the next batch. */
 		if (l->kme_partial)
@@ -393,197 +391,15 @@ static void master_msg(struct link *l, const struct msg *m)
 			snprintf(why, sizeof(why), "peer refused batch %llu: %s; nothing pushed",
 				 (unsigned long long)l->seq, m->reason);
 			if (m->code == MSG_NACK_KEY_CONFIRM)
-				qkdd_event(l, "key-confirmation-failed",
+				batch_event(l, "key-confirmation-failed",
 					   "batch=%llu keys=%u role=master",
 					   (unsigned long long)l->seq, l->n);
-			finish(l);
+			batch_finish(l);
 			link_backoff(l, why);
 		} else {
 			snprintf(why, sizeof(why), "the peer could not commit: %s", m->reason);
-			broken(l, why);
+			batch_broken(l, why);
 		}
-		return;
-	}
-unexpected:
-	snprintf(why, sizeof(why), "unexpected %s for batch %llu", msg_name(m->type),
-		 (unsigned long long)m->seq);
-	peer_drop(l, why);
-}
-
-/* The slave refuses the batch offered, saying why (@code, @why). */
-static void slave_refuse_as(struct link *l, uint8_t code, const char *why)
-{
-	struct msg m = { .type = MSG_NACK, .seq = l->seq, .code = code };
-
-	link_log(l, "batch %llu refused: %s; nothing pushed",
-		 (unsigned long long)l->seq, why);
-	finish(l);
-	snprintf(m.reason, sizeof(m.reason), "%s", why);
-	peer_send(l, &m);
-}
-
-/* The slave refuses the batch offered; nothing of it was pushed. */
-static void slave_refuse(struct link *l, const char *why)
-{
-	slave_refuse_as(l, MSG_NACK_REFUSED, why);
-}
-
-/* Checks an OFFER against the link; NULL when it fits. */
-static const char *offer_check(struct link *l, const struct msg *m,
-			       const struct qkd_link *kl)
-{
-	unsigned int i, j, out = 0, in = 0;
-
-	if (m->key_bits != kl->key_bits)
-		return "key size differs from the link's key-bits";
-	for (i = 0; i < m->n; i++) {
-		/* Our in keys are the master's out keys. */
-		if (m->keys[i].dir == QKD_DIR_OUT)
-			in++;
-		else
-			out++;
-		for (j = 0; j < i; j++)
-			if (!memcmp(m->keys[i].id, m->keys[j].id, QKD_KEY_ID_LEN))
-				return "duplicate key ID in the offer";
-		if (idring_has(&l->ids, m->keys[i].id))
-			return "a key ID of the offer is held already";
-	}
-	if (kl->pool[QKD_DIR_OUT].keys + out > kl->capacity ||
-	    kl->pool[QKD_DIR_IN].keys + in > kl->capacity)
-		return "no room in the pools";
-	return NULL;
-}
-
-static void slave_fetched(struct link *l, int ret);
-
-/* The OFFER @m: checked, then dec_keys (slave_fetched() goes on). */
-static void slave_offer(struct link *l, const struct msg *m)
-{
-	uint8_t (*ids)[QKD_KEY_ID_LEN];
-	struct qkd_link kl;
-	const char *bad;
-	unsigned int i;
-	int ret;
-
-	l->seq = m->seq;
-	if (module_read(l, &kl)) {
-		slave_refuse(l, "cannot read the pools");
-		return;
-	}
-	bad = offer_check(l, m, &kl);
-	if (bad) {
-		slave_refuse(l, bad);
-		return;
-	}
-	ids = calloc(m->n, sizeof(*ids));
-	if (!ids || batch_alloc(l)) {
-		free(ids);
-		slave_refuse(l, "out of memory");
-		return;
-	}
-	for (i = 0; i < m->n; i++) {
-		memcpy(ids[i], m->keys[i].id, QKD_KEY_ID_LEN);
-		l->dirs[i] = m->keys[i].dir;
-	}
-	memcpy(l->offer_tag, m->tag, sizeof(l->offer_tag));
-	l->n = m->n;
-	l->key_bits = kl.key_bits;
-	/* The loop reads and answers meanwhile (kme.c); ACK1 waits for it. */
-	l->state = B_SLAVE_FETCHING;
-	ret = kme_dec_keys_start(&l->kme, l->conf->kl.peer_sae, ids, m->n,
-				 kl.key_bits, link_holds, l, l->keys);
-	free(ids);
-	if (ret)
-		slave_fetched(l, ret);
-}
-
-/* The slave's dec_keys ended with @ret: the tag, the stage, ACK1. */
-static void slave_fetched(struct link *l, int ret)
-{
-	char why[KME_WHY_MAX + 32];
-	uint8_t tag[CONFIRM_TAG_LEN];
-	unsigned int i;
-	bool refused;
-
-	if (l->state != B_SLAVE_FETCHING)
-		return;
-	if (ret) {
-		snprintf(why, sizeof(why), "KME: %s", l->kme.why);
-		slave_refuse(l, why);
-		return;
-	}
-	for (i = 0; i < l->n; i++)
-		l->keys[i].dir = l->dirs[i];
-	/* Before anything is staged: both KMEs gave the same keys. */
-	if (batch_tag(l, l->key_bits, tag)) {
-		slave_refuse(l, "the slave could not compute the key confirmation tag");
-		return;
-	}
-	if (!confirm_tag_equal(tag, l->offer_tag)) {
-		explicit_bzero(tag, sizeof(tag));
-		qkdd_event(l, "key-confirmation-failed", "batch=%llu keys=%u role=slave",
-			   (unsigned long long)l->seq, l->n);
-		snprintf(why, sizeof(why), "key confirmation failed: the two KMEs gave "
-			 "different key material for the %u key IDs of the batch", l->n);
-		slave_refuse_as(l, MSG_NACK_KEY_CONFIRM, why);
-		return;
-	}
-	explicit_bzero(tag, sizeof(tag));
-	if (module_stage(l, &refused)) {
-		if (refused) {
-			/* The kernel stages all or none: nothing was staged. */
-			slave_refuse(l, "the slave could not stage the batch");
-			return;
-		}
-		broken(l, "the slave's stage may or may not have happened");
-		return;
-	}
-	crash_point("slave-staged");
-	l->state = B_SLAVE_PUSHED;
-	send_simple(l, MSG_ACK1, NULL);
-}
-
-static void batch_pools(struct link *l);
-
-static void slave_msg(struct link *l, const struct msg *m)
-{
-	char why[300];
-
-	switch (m->type) {
-	case MSG_POOLS:
-		batch_pools(l);
-		return;
-	case MSG_OFFER:
-		if (l->state != B_IDLE || m->seq != l->last_seq + 1)
-			goto unexpected;
-		slave_offer(l, m);
-		return;
-	case MSG_ACK2:
-		if (l->state != B_SLAVE_PUSHED || m->seq != l->seq)
-			goto unexpected;
-		/* The master receives with our out keys already. */
-		if (module_commit(l, l->seq, -1)) {
-			send_simple(l, MSG_NACK, "the slave could not commit the batch");
-			if (l->state != B_IDLE)
-				broken(l, "the slave could not commit the batch");
-			return;
-		}
-		crash_point("slave-committed");
-		if (send_simple(l, MSG_DONE, NULL))
-			return;
-		refilled(l);
-		finish(l);
-		return;
-	case MSG_NACK:
-		if (l->state != B_SLAVE_PUSHED || m->seq != l->seq)
-			goto unexpected;
-		/* The master staged nothing. */
-		snprintf(why, sizeof(why), "the master could not stage: %s", m->reason);
-		if (module_abort(l, l->seq, why)) {
-			broken(l, "cannot discard the staged batch");
-			return;
-		}
-		finish(l);
 		return;
 	}
 unexpected:
@@ -599,7 +415,7 @@ void batch_kme_done(struct kme *k, int ret)
 	if (l->conf->role == QKDD_MASTER)
 		fetch_kme_done(l, ret);
 	else
-		slave_fetched(l, ret);
+		batch_slave_fetched(l, ret);
 }
 
 void batch_on_msg(struct link *l, const struct msg *m)
@@ -607,20 +423,7 @@ void batch_on_msg(struct link *l, const struct msg *m)
 	if (l->conf->role == QKDD_MASTER)
 		master_msg(l, m);
 	else
-		slave_msg(l, m);
-}
-
-/* The slave's pool counts to the master. */
-static void batch_pools(struct link *l)
-{
-	struct msg m = { .type = MSG_POOLS };
-	struct qkd_link kl;
-
-	if (!l->ready || module_read(l, &kl))
-		return;
-	m.out = kl.pool[QKD_DIR_OUT].keys;
-	m.in = kl.pool[QKD_DIR_IN].keys;
-	peer_send(l, &m);
+		batch_slave_msg(l, m);
 }
 
 void batch_low(struct link *l)
@@ -642,10 +445,10 @@ void batch_resume(struct link *l, uint64_t seq)
 		return;
 	}
 	if (module_commit(l, seq, QKD_DIR_IN)) {
-		broken(l, "the master could not commit its in keys");
+		batch_broken(l, "the master could not commit its in keys");
 		return;
 	}
 	l->state = B_MASTER_PUSHED;
 	l->deadline = qkdd_now_ms() + BATCH_MS;
-	send_simple(l, MSG_ACK2, NULL);
+	batch_send(l, MSG_ACK2, NULL);
 }
