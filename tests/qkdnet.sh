@@ -294,10 +294,11 @@ mirrored() {
 	local out in missing spis unseen
 	out=$(awk '$1 == "out" { print $2, $3, $4 }' "sas-${1#gw-}.txt" | sort -u)
 	in=$(awk '$1 == "in" { print $2, $3, $4 }' "sas-${2#gw-}.txt" | sort -u)
-	echo "$1 out SAs: $(echo "$out" | wc -l), $2 in SAs: $(echo "$in" | wc -l)"
 	missing=$(comm -23 <(echo "$out") <(echo "$in"))
 	spis=" $(grep -o 'spi 0x[0-9a-f]*' "xfrm-${2#gw-}.txt" 2>/dev/null |
 		while read -r _ h; do echo $((h)); done | sort -u | tr '\n' ' ')"
+	echo "$1 out SAs: $(echo "$out" | wc -l), $2 in SAs: $(echo "$in" | wc -l)" \
+		"(SPIs in $2's SA events: $(($(echo $spis | wc -w))))"
 	unseen=$(echo "$missing" | while read -r i id spi; do
 		[ -z "$spi" ] || case "$spis" in *" $spi "*) ;; *) echo "$i $id $spi" ;; esac
 	done)
