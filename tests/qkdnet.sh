@@ -303,7 +303,7 @@ mirrored() {
 		[ -z "$spi" ] || case "$spis" in *" $spi "*) ;; *) echo "$i $id $spi" ;; esac
 	done)
 	[ -z "$missing" ] || echo "$1 out SAs no sample of $2 caught, found in its kernel's SA events:" \
-		"$(($(echo "$missing" | wc -l) - $(echo -n "$unseen" | grep -c '^')))"
+		"$(($(grep -c . <<<"$missing") - $(grep -c . <<<"$unseen")))"
 	[ -z "$unseen" ] || echo "$1 out SAs with no mirror on $2 (index ID SPI): $unseen"
 	[ -n "$out" ] && [ -z "$unseen" ]
 }

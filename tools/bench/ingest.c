@@ -3,9 +3,9 @@
  * Bench row 3, ingestion: keys per second into one link's pool through
  * netlink batches of 1, 16 and 256 keys and through add_key(2), against a
  * memcpy of the same bytes (key ID and material, 48 bytes a key) in the
- * same VM as the ceiling; and the module memory a stored key takes. Each round measures every path once, in turn, so
- * that drift hits them all alike; a figure is the median over the rounds,
- * its noise half the range. Runs in the VM with qkd.ko loaded, in a network
+ * same VM as the ceiling; and the module memory a stored key takes. Each
+ * round measures every path once, in turn, so that drift hits them all
+ * alike; a figure is the median over the rounds, its noise half the range. Runs in the VM with qkd.ko loaded, in a network
  * namespace of its own.
  *
  * usage: ingest [--rounds N] [--keys N]
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	double rate[PATHS][MAX_ROUNDS], ratio[PATHS][MAX_ROUNDS];
 	double vs_add_key[MAX_ROUNDS], med[PATHS], noise_rate[PATHS], spread, r;
 	char noise[64], fig[64];
-	struct qkd_stats st0, st1;
+	struct qkd_stats st0 = { 0 }, st1 = { 0 };
 	struct qkd_err err;
 	int rounds = 5;
 	struct qkd_nl *nl;
