@@ -20,7 +20,7 @@ t_quick_run_exits_0() {
 t_rotation_rows() { has_rows '1 rotation|' 3; }
 t_ingestion_rows() { has_rows '3 ingestion|' 7; }
 t_economy_row() { has_rows '5 key economy|' 1; }
-t_scale_rows() { has_rows '4 scale, 100 links|' 5; }
+t_scale_rows() { has_rows '4 scale, 100 links|' 6; }
 t_datapath_rows() { has_rows '2 data path|' 2; }
 
 t_every_row_names_its_command() {
@@ -29,7 +29,7 @@ t_every_row_names_its_command() {
 
 t_report_writes_table_and_plot() {
 	run "$REPO/tools/bench/report" "$BENCH_DIR/log" "$BENCH_DIR/out"
-	[ "$(grep -c '^| [0-9]\.[0-9]* |' "$BENCH_DIR/out/table.md")" = 17 ]
+	[ "$(grep -c '^| [0-9]\.[0-9]* |' "$BENCH_DIR/out/table.md")" = 18 ]
 	grep -q '<svg' "$BENCH_DIR/out/plot.svg"
 }
 
@@ -49,7 +49,7 @@ tap_test "the quick bench run exits 0" t_quick_run_exits_0
 tap_test "rotation: three rows (on request, at a soft lifetime, CPU), the module against strongSwan" t_rotation_rows
 tap_test "ingestion: seven rows (three batch sizes, add_key, memcpy, netlink against add_key, memory per key)" t_ingestion_rows
 tap_test "key economy: a row" t_economy_row
-tap_test "scale: five rows (create, memory, idle CPU, dump, storm)" t_scale_rows
+tap_test "scale: six rows (create, memory, idle CPU, dump, storm, storm under traffic)" t_scale_rows
 tap_test "data path: two rows (the module's SAs, rotating every second)" t_datapath_rows
 tap_test "every row names the command that reproduces it" t_every_row_names_its_command
 tap_test "the report writes the Markdown table and the SVG plot" t_report_writes_table_and_plot

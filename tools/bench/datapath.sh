@@ -8,15 +8,16 @@
 #   rotating: the module's SAs with rekey-time 1 on both gateways, a
 #             rotation from the soft lifetime every second.
 # A ratio is the median of the per-repetition ratios against that
-# repetition's plain run; its noise is half their range, and plain
-# against plain (half the range of the plain runs) is stated beside it.
+# repetition's plain run; its noise is the standard error of their mean
+# (and half their range), and plain against plain (the same of the plain
+# runs) is stated beside it.
 # Runs in the VM with qkd.ko loaded.
 #
 # usage: datapath.sh [--quick]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/topo.sh
-reps=5 secs=5
+reps=11 secs=5
 [ "${1-}" != --quick ] || { reps=1 secs=1; }
 cfgs=(plain module rotating)
 cleanup() {
@@ -84,11 +85,14 @@ out_used() {
 	on "$2" qkdctl -j link show dc1 | jq -s '[.. | objects | select(has("pool"))][0].pool.out.used'
 }
 
-# stats FILE: "median halfrange_fraction" of the numbers in FILE.
+# stats FILE: "median halfrange_fraction sem_fraction" of the numbers in
+# FILE, the last the standard error of their mean over the median.
 stats() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END {
+	sort -g "$1" | awk '{ v[NR] = $1; s += $1; q += $1 * $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.6g %.4g\n", m, m ? (v[NR] - v[1]) / 2 / m : 0 }'
+		sd = NR > 1 ? sqrt((q - s * s / NR) / (NR - 1)) : 0
+		printf "%.6g %.4g %.4g\n", m, m ? (v[NR] - v[1]) / 2 / m : 0,
+			m ? sd / sqrt(NR) / m : 0 }'
 }
 
 for c in "${cfgs[@]}"; do setup "$c"; done
@@ -110,11 +114,11 @@ for ((r = 1; r <= reps; r++)); do
 done
 rotations=$(($(out_used rotating gw-a) - used0))
 rot_secs=$(echo "$(date +%s.%N) - $t_start" | bc)
-read -r pm ps < <(stats plain.txt)
-read -r mm msp < <(stats module.txt)
-read -r rm rsp < <(stats rotating.txt)
+read -r pm ps pse < <(stats plain.txt)
+read -r mm msp mse < <(stats module.txt)
+read -r rm rsp rse < <(stats rotating.txt)
 pct() { echo "$1" | awk '{ printf "±%.0f%%", $1 * 100 }'; }
 # mbit X [Y]: X (times Y) bits/s in Mbit/s.
 mbit() { awk -v a="$1" -v b="${2:-1}" 'BEGIN { printf "%.1f Mbit/s", a * b / 1e6 }'; }
-echo "bench|2 data path|iperf3 TCP through the module's SAs|$(mbit "$mm" "$pm")|identical ip xfrm SAs, $(mbit "$pm")|$mm|$(pct "$msp"); plain against plain $(pct "$ps")|$reps interleaved repetitions of $secs s; ratio the median of per-repetition ratios"
-echo "bench|2 data path|iperf3 TCP, module rotating every second (rekey-time 1)|$(mbit "$rm" "$pm")|identical ip xfrm SAs, $(mbit "$pm")|$rm|$(pct "$rsp"); plain against plain $(pct "$ps")|$rotations rotations of gw-a's out SA in the $(printf '%.0f' "$rot_secs") s of all the runs"
+echo "bench|2 data path|iperf3 TCP through the module's SAs|$(mbit "$mm" "$pm")|identical ip xfrm SAs, $(mbit "$pm")|$mm|$(pct "$mse") (standard error), half range $(pct "$msp"); plain against plain $(pct "$pse"), $(pct "$ps")|$reps interleaved repetitions of $secs s; ratio the median of per-repetition ratios"
+echo "bench|2 data path|iperf3 TCP, module rotating every second (rekey-time 1)|$(mbit "$rm" "$pm")|identical ip xfrm SAs, $(mbit "$pm")|$rm|$(pct "$rse") (standard error), half range $(pct "$rsp"); plain against plain $(pct "$pse"), $(pct "$ps")|$rotations rotations of gw-a's out SA in the $(printf '%.0f' "$rot_secs") s of all the runs"

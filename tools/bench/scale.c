@@ -13,7 +13,12 @@
  * - a rotation storm: every link rekeyed at once, back to back over one
  *   socket, until every link's out SA is a new one.
  *
- * usage: scale --links N [--keys K] [--window SECS] [--reps R]
+ * With --here, in the caller's namespace and nothing else: N links made
+ * as above, then a storm of every link the namespace holds (those of the
+ * caller included), printing "storm SECONDS SWITCHED LINKS" for
+ * tools/bench/storm.sh, which counts the packets lost on its own links.
+ *
+ * usage: scale --links N [--keys K] [--window SECS] [--reps R] [--here]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -189,6 +194,137 @@ static void sa_count(struct qkd_nl *nl, struct sa_count *c)
 		die("sa dump", ret, &err);
 }
 
+static int count_link(const struct qkd_link *l, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+/* Median wall time of R dumps of every link over our socket, no JSON. */
+static double kernel_dump(struct qkd_nl *nl, double *spread)
+{
+	double t[MAX_REPS];
+	struct qkd_err err;
+	unsigned int n;
+	int ret;
+
+	for (unsigned int r = 0; r < reps; r++) {
+		n = 0;
+		t[r] = bench_now();
+		ret = qkd_link_dump(nl, count_link, &n, &err);
+		t[r] = bench_now() - t[r];
+		if (ret || n != nlinks)
+			die("link dump", ret ? ret : -EIO, ret ? &err : NULL);
+	}
+	return bench_median(t, reps, spread);
+}
+
+struct spis {
+	uint32_t *v;
+	unsigned int n, cap, fresh;
+	bool after;
+};
+
+static int spi_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Before: notes each active out SPI; after: counts those not noted. */
+static int note_spi(const struct qkd_sa *sa, void *arg)
+{
+	struct spis *s = arg;
+
+	if (sa->dir != QKD_DIR_OUT || sa->state != QKD_SA_ACTIVE)
+		return 0;
+	if (s->after) {
+		if (!bsearch(&sa->spi, s->v, s->n, sizeof(*s->v), spi_cmp))
+			s->fresh++;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			die("realloc", -ENOMEM, NULL);
+	}
+	s->v[s->n++] = sa->spi;
+	return 0;
+}
+
+struct names {
+	char (*v)[QKD_LINK_NAME_MAX + 1];
+	unsigned int n, cap;
+};
+
+static int note_name(const struct qkd_link *l, void *arg)
+{
+	struct names *m = arg;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 1024;
+		m->v = realloc(m->v, m->cap * sizeof(*m->v));
+		if (!m->v)
+			die("realloc", -ENOMEM, NULL);
+	}
+	strcpy(m->v[m->n++], l->name);
+	return 0;
+}
+
+/* --here: make the links, then rekey every link of the namespace at once. */
+static int storm_here(void)
+{
+	struct spis sp = { 0 };
+	struct names nm = { 0 };
+	struct sa_count c = { 0 };
+	struct qkd_err err;
+	struct qkd_nl *nl;
+	double t0, t;
+	int ret;
+
+	ret = qkd_nl_open(&nl);
+	if (ret)
+		die("open", ret, NULL);
+	for (unsigned int i = 0; i < nlinks; i++)
+		link_make(nl, i);
+	t0 = bench_now();
+	do {
+		if (bench_now() - t0 > 900)
+			die("SAs not all in after 900 s", -ETIMEDOUT, NULL);
+		usleep(200000);
+		sa_count(nl, &c);
+	} while (c.out < nlinks || c.in < 2 * nlinks);
+
+	ret = qkd_link_dump(nl, note_name, &nm, &err);
+	if (!ret)
+		ret = qkd_sa_dump(nl, NULL, note_spi, &sp, &err);
+	if (ret)
+		die("dump", ret, &err);
+	qsort(sp.v, sp.n, sizeof(*sp.v), spi_cmp);
+	t0 = bench_now();
+	for (unsigned int i = 0; i < nm.n; i++) {
+		ret = qkd_link_rekey(nl, nm.v[i], &err);
+		if (ret)
+			die("link rekey", ret, &err);
+	}
+	t = bench_now() - t0;
+	sp.after = true;
+	ret = qkd_sa_dump(nl, NULL, note_spi, &sp, &err);
+	if (ret)
+		die("sa dump", ret, &err);
+	printf("storm %.3f %u %u\n", t, sp.fresh, nm.n);
+	for (unsigned int i = 0; i < nlinks; i++) {
+		snprintf(nm.v[0], sizeof(nm.v[0]), "l%05u", i);
+		qkd_link_del(nl, nm.v[0], &err);
+	}
+	free(sp.v);
+	free(nm.v);
+	qkd_nl_close(nl);
+	return 0;
+}
+
 static void noise_pts(char *buf, size_t len, double a, double b)
 {
 	snprintf(buf, len, "±%.2f / ±%.2f points", a, b);
@@ -198,7 +334,7 @@ int main(int argc, char **argv)
 {
 	double busy0, kw0, busy0_sd, kw0_sd, busy1, kw1, busy1_sd, kw1_sd;
 	double t0, t_create, t_ready, t_first = 0, t_last = 0, t_storm, t;
-	double dump, dump_sd, per_link, mod_link, states;
+	double dump, dump_sd, kdump, kdump_sd, per_link, mod_link, states;
 	struct reference ref;
 	struct slab_snap s0, s1;
 	struct sa_count c = { 0 };
@@ -206,10 +342,13 @@ int main(int argc, char **argv)
 	struct qkd_err err;
 	struct qkd_nl *nl;
 	unsigned int tenth;
+	bool here = false;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--links") && i + 1 < argc)
+		if (!strcmp(argv[i], "--here"))
+			here = true;
+		else if (!strcmp(argv[i], "--links") && i + 1 < argc)
 			nlinks = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--keys") && i + 1 < argc)
 			nkeys = strtoul(argv[++i], NULL, 0);
@@ -218,7 +357,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
 			reps = strtoul(argv[++i], NULL, 0);
 		else
-			return fprintf(stderr, "usage: scale --links N [--keys K] [--window SECS] [--reps R]\n"), 2;
+			return fprintf(stderr, "usage: scale --links N [--keys K] [--window SECS] [--reps R] [--here]\n"), 2;
 	}
 	if (nlinks < 10 || nlinks > 60000 || nkeys < 3 || nkeys > 16 ||
 	    !reps || reps > MAX_REPS || window <= 0)
@@ -226,6 +365,8 @@ int main(int argc, char **argv)
 			       MAX_REPS), 2;
 	snprintf(row, sizeof(row), "4 scale, %u links", nlinks);
 	tenth = nlinks / 10;
+	if (here)
+		return storm_here();
 
 	if (unshare(CLONE_NEWNET))
 		return perror("unshare"), 1;
@@ -291,12 +432,13 @@ int main(int argc, char **argv)
 		  reps, window, busy0, kw1, kw0, kw1_sd, kw0_sd);
 
 	dump = timed("qkdctl -j link show >/dev/null", &dump_sd);
+	kdump = kernel_dump(nl, &kdump_sd);
 	snprintf(fig, sizeof(fig), "%.3f s", dump);
 	snprintf(noise, sizeof(noise), "±%.0f%% / ±%.0f%%", dump_sd * 100, ref.dump_sd * 100);
 	bench_row(row, "JSON dump, qkdctl -j link show", fig,
 		  "ip -j xfrm state of as many states", dump / ref.dump, noise,
-		  "median of %u; ip %.3f s for %.0f states; both include a process start",
-		  reps, ref.dump, 3.0 * nlinks);
+		  "median of %u; ip %.3f s for %.0f states; both include a process start; the kernel's part, a netlink dump of every link with no JSON, %.3f s (±%.0f%%)",
+		  reps, ref.dump, 3.0 * nlinks, kdump, kdump_sd * 100);
 
 	/* The storm: note every active SPI, rekey all, count the new ones. */
 	c.spi = calloc(nlinks, sizeof(*c.spi));
@@ -317,7 +459,7 @@ int main(int argc, char **argv)
 	snprintf(fig, sizeof(fig), "%.2f s", t_storm);
 	bench_row(row, "rotation storm, every link rekeyed at once", fig,
 		  "ip -batch adding as many SAs", t_storm / (ref.add_time / 3), "one run",
-		  "%u of %u links on a new out SA after it; %.2f ms a link; ip %.2f ms an SA; packets lost not measured",
+		  "%u of %u links on a new out SA after it; %.2f ms a link; ip %.2f ms an SA; no traffic here: packets lost, the storm under traffic row",
 		  c.switched, nlinks, t_storm / nlinks * 1e3, ref.add_time / 3 / nlinks * 1e3);
 	free(c.spi);
 
