@@ -29,7 +29,7 @@ t_every_row_names_its_command() {
 
 t_report_writes_table_and_plot() {
 	run "$REPO/tools/bench/report" "$BENCH_DIR/log" "$BENCH_DIR/out"
-	[ "$(grep -c '^| [0-9]\.[0-9]* |' "$BENCH_DIR/out/table.md")" = 18 ]
+	[ "$(grep -c '^| [0-9]\.[0-9]* |' "$BENCH_DIR/out/table.md")" = 19 ]
 	grep -q '<svg' "$BENCH_DIR/out/plot.svg"
 }
 
