@@ -143,12 +143,13 @@ ping_stop() {
 
 # --- the module ----------------------------------------------------------------
 
-# slid GW N: GW's in pool has handed N keys or more to SAs.
+# in_used GW: the keys GW's in pool has handed to SAs.
 in_used() {
 	on "$1" qkdctl -j link show dc1 |
 		jq -s '[.. | objects | select(has("pool"))][0].pool.in.used'
 }
 
+# wait_slid GW N: polls, with a deadline, until in_used GW is N or more.
 wait_slid() {
 	local deadline=$((SECONDS + 15))
 	until [ "$(in_used "$1")" -ge "$2" ]; do
